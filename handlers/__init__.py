@@ -1,0 +1,1 @@
+"""One module per FC function; s.yaml names their ``handler`` and ``initializer``."""

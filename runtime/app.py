@@ -1,0 +1,145 @@
+"""``AlgorithmFunction``: a request/response algorithm behind HTTP, direct-invoke and timer
+triggers, with no code in the algorithm that knows which one called it.
+
+    # handlers/prime_checker.py
+    from algorithms.prime_checker import PrimeChecker
+    from runtime import AlgorithmFunction, Route
+
+    app = AlgorithmFunction(PrimeChecker(), routes=[Route("POST", "/check"), Route("GET", "/check")])
+    initialize, handler, pre_stop = app.initialize, app.handler, app.pre_stop
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+import pydantic
+from pydantic import BaseModel
+
+from algorithms.errors import InputRejected
+from runtime.errors import BadRequestError, InputRejectedError, MalformedJSONError, ValidationError
+from runtime.events import DirectInvoke, Event, HttpRequest, OssEvent, TimerEvent
+from runtime.events.http import response as http_response
+from runtime.function import FunctionRuntime, Summary
+from runtime.routing import Route, Router
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from algorithms.base import Algorithm
+    from runtime.context import InvocationContext
+    from runtime.settings import RuntimeSettings
+
+# Methods whose input comes from the query string rather than the body.
+_QUERY_METHODS = frozenset({"GET", "HEAD", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One callable of the algorithm with its input model, resolved once at import time."""
+
+    name: str
+    call: Callable[[Any], BaseModel]
+    input_model: type[BaseModel]
+
+    @classmethod
+    def of(cls, algorithm: Algorithm[Any, Any], name: str) -> Operation:
+        method = getattr(algorithm, name, None)
+        if not callable(method):
+            raise TypeError(f"{type(algorithm).__name__} has no operation {name!r}")
+        hints = typing.get_type_hints(method)
+        params = [v for k, v in hints.items() if k != "return"]
+        if len(params) != 1 or not (isinstance(params[0], type) and issubclass(params[0], BaseModel)):
+            raise TypeError(f"{type(algorithm).__name__}.{name} must take one pydantic model argument")
+        return cls(name=name, call=method, input_model=params[0])
+
+
+class AlgorithmFunction(FunctionRuntime):
+    """Adapter from FC events to an ``Algorithm``'s typed operations."""
+
+    def __init__(
+        self,
+        algorithm: Algorithm[Any, Any],
+        routes: Sequence[Route] = (),
+        default_operation: str = "run",
+        settings: RuntimeSettings | None = None,
+    ) -> None:
+        super().__init__(algorithm.name, settings)
+        self.algorithm = algorithm
+        self.router = Router(routes, default_operation)
+        names = {default_operation, *(r.operation for r in routes)}
+        self.operations = {name: Operation.of(algorithm, name) for name in names}
+        self.default_operation = default_operation
+
+    def setup(self) -> None:
+        self.algorithm.setup()
+
+    def teardown(self) -> None:
+        self.algorithm.teardown()
+
+    def handle(self, event: Event, ctx: InvocationContext, summary: Summary) -> Any:
+        if isinstance(event, HttpRequest):
+            operation = self.operations[self.router.match(event.method, event.path)]
+            summary.operation = operation.name
+            data = self._from_http(event, operation.input_model)
+            return http_response(200, self._call(operation, data).model_dump_json())
+        if isinstance(event, OssEvent):
+            raise BadRequestError(f"{self.algorithm_name} is not an object-processing function; it ignores OSS events")
+        operation = self.operations[self.default_operation]
+        summary.operation = operation.name
+        payload = _timer_payload(event) if isinstance(event, TimerEvent) else event.payload
+        return self._call(operation, _validate(operation.input_model, payload)).model_dump_json()
+
+    @staticmethod
+    def _call(operation: Operation, data: BaseModel) -> BaseModel:
+        try:
+            return operation.call(data)
+        except InputRejected as exc:
+            raise InputRejectedError(exc.message, exc.details) from None
+
+    @staticmethod
+    def _from_http(request: HttpRequest, model: type[BaseModel]) -> BaseModel:
+        if request.method in _QUERY_METHODS:
+            return _validate(model, dict(request.query))
+        if not request.body.strip():
+            raise BadRequestError(f"{request.method} {request.path} needs a JSON body")
+        try:
+            return model.model_validate_json(request.body)
+        except pydantic.ValidationError as exc:
+            if any(e["type"] == "json_invalid" for e in exc.errors()):
+                raise MalformedJSONError("request body is not valid JSON") from None
+            raise _validation_error(exc) from None
+
+
+def _timer_payload(event: TimerEvent) -> Any:
+    if not event.payload.strip():
+        return {}
+    try:
+        return json.loads(event.payload)
+    except ValueError:
+        raise MalformedJSONError(f"payload of timer {event.trigger_name!r} is not valid JSON") from None
+
+
+def _validate(model: type[BaseModel], payload: Any) -> BaseModel:
+    if payload is None:
+        raise BadRequestError(f"empty event: expected a JSON object for {model.__name__}")
+    try:
+        return model.model_validate(payload)
+    except pydantic.ValidationError as exc:
+        raise _validation_error(exc) from None
+
+
+def _validation_error(exc: pydantic.ValidationError) -> ValidationError:
+    # Input values are left out on purpose: they may be large or sensitive.
+    details = [
+        {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"], "type": e["type"]}
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
+    fields = ", ".join(d["field"] for d in details)
+    return ValidationError(f"invalid input: {fields}", details)
+
+
+__all__ = ["AlgorithmFunction", "DirectInvoke", "Operation", "Route"]

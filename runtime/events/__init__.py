@@ -1,0 +1,57 @@
+"""Recognise a raw FC event (bytes) as one of the trigger shapes in ``models``.
+
+>>> recognise(b'{"number": 7}', max_body_bytes=1024).kind
+'invoke'
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from runtime.errors import MalformedJSONError, PayloadTooLargeError
+from runtime.events.http import is_http, parse_http
+from runtime.events.models import DirectInvoke, Event, HttpRequest, OssEvent, OssRecord, TimerEvent
+from runtime.events.oss import is_oss, parse_oss
+from runtime.events.timer import is_timer, parse_timer
+
+__all__ = ["DirectInvoke", "Event", "HttpRequest", "OssEvent", "OssRecord", "TimerEvent", "recognise"]
+
+# An HTTP event wraps the body in JSON (base64 adds a third): allow for that before parsing.
+_ENVELOPE_OVERHEAD = 64 * 1024
+
+
+def recognise(raw: bytes | bytearray | str | None, max_body_bytes: int) -> Event:
+    """Parse ``raw`` once and return the typed event; bad input raises a ``FunctionError``."""
+    if raw is None:
+        raw = b""
+    size = len(raw)
+    if size > max_body_bytes * 4 // 3 + _ENVELOPE_OVERHEAD:
+        # Refuse before json.loads spends memory and time on it.
+        raise PayloadTooLargeError(
+            f"event is {size} bytes; this function accepts bodies of at most {max_body_bytes}",
+            {"limit_bytes": max_body_bytes},
+        )
+    if not raw.strip():
+        return DirectInvoke(payload=None)
+    try:
+        doc: Any = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedJSONError(f"event is not valid JSON: {_short(exc)}") from None
+    if isinstance(doc, dict):
+        if is_http(doc):
+            return parse_http(doc, max_body_bytes)
+        if is_oss(doc):
+            return parse_oss(doc)
+        if is_timer(doc):
+            return parse_timer(doc)
+    if size > max_body_bytes:
+        raise PayloadTooLargeError(
+            f"event is {size} bytes; this function accepts at most {max_body_bytes}", {"limit_bytes": max_body_bytes}
+        )
+    return DirectInvoke(payload=doc)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) <= 200 else text[:200] + "..."

@@ -1,0 +1,80 @@
+"""FC 3.0 HTTP trigger events (``"version": "v1"``) in, FC's response struct out."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+from urllib.parse import unquote
+
+from runtime.errors import BadRequestError, PayloadTooLargeError
+from runtime.events.models import HttpRequest
+
+
+def is_http(doc: dict[str, Any]) -> bool:
+    context = doc.get("requestContext")
+    return doc.get("version") == "v1" and isinstance(context, dict) and isinstance(context.get("http"), dict)
+
+
+def parse_http(doc: dict[str, Any], max_body_bytes: int) -> HttpRequest:
+    """Build an ``HttpRequest`` from a v1 event; bad shapes are the caller's 400, not a crash."""
+    context = doc["requestContext"]
+    http = context["http"]
+    method = http.get("method")
+    if not isinstance(method, str) or not method:
+        raise BadRequestError("HTTP event without requestContext.http.method")
+    raw_path = doc.get("rawPath")
+    raw_path = raw_path if isinstance(raw_path, str) else ""
+    path = http.get("path")
+    # http.path is the decoded path; fall back to decoding rawPath for hand-written events.
+    path = path if isinstance(path, str) and path else unquote(raw_path or "/")
+    body = _body(doc.get("body"), bool(doc.get("isBase64Encoded")))
+    if len(body) > max_body_bytes:
+        raise PayloadTooLargeError(
+            f"request body is {len(body)} bytes; this function accepts at most {max_body_bytes}",
+            {"limit_bytes": max_body_bytes},
+        )
+    return HttpRequest(
+        method=method.upper(),
+        path=path,
+        raw_path=raw_path or path,
+        headers=_string_map(doc.get("headers"), lower=True),
+        query=_string_map(doc.get("queryParameters"), lower=False),
+        body=body,
+        source_ip=str(http.get("sourceIp") or ""),
+        request_id=str(context.get("requestId") or ""),
+    )
+
+
+def _body(value: Any, is_base64: bool) -> bytes:
+    if value is None:
+        return b""
+    if not isinstance(value, str):
+        raise BadRequestError("HTTP event body must be a string")
+    if not is_base64:
+        return value.encode("utf-8", "surrogatepass")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadRequestError("HTTP event body is marked isBase64Encoded but is not valid base64") from None
+
+
+def _string_map(value: Any, lower: bool) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        name = str(key).lower() if lower else str(key)
+        # FC joins repeated values with commas; a list here comes from hand-written events.
+        out[name] = ",".join(map(str, item)) if isinstance(item, list) else str(item)
+    return out
+
+
+def response(status: int, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """FC's HTTP response struct with a JSON body (always the full struct)."""
+    merged = {"Content-Type": "application/json"}
+    if headers:
+        merged.update(headers)
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return {"statusCode": status, "headers": merged, "isBase64Encoded": False, "body": text}
