@@ -1,0 +1,131 @@
+"""Instances of the local FC: warm reuse, initializer once, concurrency, scale-out, timeouts,
+memory limit, crashes, failing initializers, idle reaping — through the invoke API."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+
+import requests
+
+from tests.fixtures.serve import BASIC_APP, eventually, run_concurrently, start_serve
+
+
+def invoke(url: str, function: str, payload: object, **headers: str) -> requests.Response:
+    return requests.post(
+        f"{url}/2023-03-30/functions/{function}/invocations",
+        data=json.dumps(payload).encode(),
+        headers=headers,
+        timeout=30,
+    )
+
+
+def test_warm_instance_is_reused_and_initializer_runs_once(basic_serve):
+    first = invoke(basic_serve.url, "echo", {"n": 1}).json()
+    second = invoke(basic_serve.url, "echo", {"n": 2}).json()
+    assert first["info"]["pid"] == second["info"]["pid"]
+    assert second["info"]["initialized"] == 1
+    assert second["event"] == {"n": 2}
+
+
+def test_context_and_environment_name_the_version(basic_serve):
+    legacy = invoke(basic_serve.url, "echo", {}).json()["info"]
+    assert legacy["context"]["qualifier"] == "LATEST"
+    assert legacy["context"]["has_credentials"] is True
+    assert legacy["env"]["FC_VER_ID"] == "LATEST"
+    assert legacy["env"]["FC_INSTANCE_ID"].startswith("echo-latest-")
+    modern = invoke(basic_serve.url, "echo312", {}).json()["info"]
+    assert modern["context"]["qualifier"] == "LATEST"
+    assert modern["context"]["has_credentials"] is False  # python3.12 has no context.credentials
+    assert modern["env"]["FC_FUNCTION_VERSION"] == "LATEST"
+
+
+def test_concurrent_calls_scale_out_to_separate_instances(basic_serve):
+    started = time.monotonic()
+    answers = run_concurrently([lambda: invoke(basic_serve.url, "slow", {"sleep": 0.6})] * 3)
+    elapsed = time.monotonic() - started
+    pids = {a.json()["pid"] for a in answers}
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert len(pids) == 3  # instanceConcurrency 1: one instance per concurrent call
+    assert elapsed < 3 * 0.6 + 1.5  # they ran side by side, not one after another
+
+
+def test_instance_concurrency_shares_one_instance(basic_serve):
+    invoke(basic_serve.url, "shared", {})  # warm one instance first
+    answers = run_concurrently([lambda: invoke(basic_serve.url, "shared", {"sleep": 0.3})] * 3)
+    assert len({a.json()["pid"] for a in answers}) == 1  # instanceConcurrency 3
+
+
+def test_timeout_kills_the_instance_and_answers_fc_timeout_error(basic_serve):
+    before = invoke(basic_serve.url, "slow", {}).json()["pid"]
+    started = time.monotonic()
+    answer = invoke(basic_serve.url, "slow", {"sleep": 5}, **{"x-fc-log-type": "Tail"})
+    assert time.monotonic() - started < 3.5  # timeout is 1 s, not the 5 s the handler wanted
+    assert answer.status_code == 200
+    assert answer.headers["x-fc-error-type"] == "UnhandledInvocationError"
+    assert answer.json()["errorMessage"] == "Function timed out after 1 seconds"
+    after = invoke(basic_serve.url, "slow", {}).json()["pid"]
+    assert after != before  # a fresh instance
+
+
+def test_crash_fails_only_its_own_call_with_5xx(basic_serve):
+    healthy = invoke(basic_serve.url, "crash", {}).json()["pid"]
+    answer = invoke(basic_serve.url, "crash", {"crash": True}, **{"x-fc-log-type": "Tail"})
+    assert answer.status_code == 502
+    assert answer.headers["x-fc-error-type"] == "UnhandledInvocationError"
+    assert "exited unexpectedly" in answer.json()["errorMessage"]
+    assert "about to crash" in base64.b64decode(answer.headers["x-fc-log-result"]).decode()
+    again = invoke(basic_serve.url, "crash", {})
+    assert again.status_code == 200 and again.json()["pid"] != healthy
+
+
+def test_memory_limit_kills_the_instance_with_a_clear_error(basic_serve):
+    answer = invoke(basic_serve.url, "hog", {"chunks": 40, "hold": 5})  # 640 MB into memorySize 128
+    assert answer.status_code == 200
+    assert answer.headers["x-fc-error-type"] == "UnhandledInvocationError"
+    message = answer.json()["errorMessage"]
+    assert "memory limit" in message and "memorySize is 128 MB" in message
+    assert invoke(basic_serve.url, "hog", {"chunks": 1}).json()["held_mb"] == 16  # fresh instance works
+
+
+def test_failed_initializer_fails_the_call_and_the_next_call_gets_a_fresh_instance(basic_serve):
+    first = invoke(basic_serve.url, "badinit", {})
+    assert first.status_code == 200
+    assert first.headers["x-fc-error-type"] == "UnhandledInvocationError"
+    assert "initializer failed" in first.json()["errorMessage"]
+    second = invoke(basic_serve.url, "badinit", {})
+    assert "x-fc-error-type" not in second.headers
+    assert (basic_serve.out / "badinit-count").read_text() == "2"
+
+
+def test_initializer_timeout_fails_the_call(basic_serve):
+    started = time.monotonic()
+    answer = invoke(basic_serve.url, "sleepyinit", {})
+    assert time.monotonic() - started < 3.5  # initializer timeout 1 s (+ function timeout 3 s at most)
+    assert answer.headers["x-fc-error-type"] == "UnhandledInvocationError"
+    assert answer.json()["errorMessage"] == "Initializer timed out after 1 seconds"
+
+
+def test_handler_that_cannot_be_imported_is_an_error_not_a_hang(basic_serve):
+    answer = invoke(basic_serve.url, "broken", {})
+    assert answer.status_code == 502
+    assert "missing_module" in answer.json()["errorMessage"]
+
+
+def test_unhandled_exception_is_fc_error_without_stack_trace(basic_serve):
+    answer = invoke(basic_serve.url, "echo", {"raise": "boom"}, **{"x-fc-log-type": "Tail"})
+    assert answer.status_code == 200
+    assert answer.headers["x-fc-error-type"] == "UnhandledInvocationError"
+    assert answer.json() == {"errorMessage": "RuntimeError: boom", "errorType": "RuntimeError"}
+    tail = base64.b64decode(answer.headers["x-fc-log-result"]).decode()
+    assert "Traceback" in tail  # the stack trace is in the log, not in the answer
+
+
+def test_idle_instances_are_reaped_after_prestop(tmp_path):
+    with start_serve(BASIC_APP, tmp_path, run_oss=False, run_timers=False, idle_timeout_s=0.3) as serve:
+        pid = invoke(serve.url, "echo", {}).json()["info"]["pid"]
+        stopped = eventually(lambda: [json.loads(line) for line in serve.out_lines("prestop.jsonl")], timeout=10)
+        assert stopped == [{"pid": pid, "function": "echo"}]
+        assert invoke(serve.url, "echo", {}).json()["info"]["pid"] != pid
+        assert any("idle" in line for line in serve.console.lines())
