@@ -1,8 +1,24 @@
-"""s.yaml, the single source of truth: every local tool reads functions and triggers here."""
+"""s.yaml, the single source of truth: every local tool reads functions and triggers here.
+
+>>> from localfc.syaml import load_project
+>>> project = load_project("s.yaml")                       # doctest: +SKIP
+>>> [p.functionName for _, p in project.functions()]       # doctest: +SKIP
+['prime-checker', 'language-detector']
+"""
 
 from __future__ import annotations
 
 from localfc.syaml.loader import ProjectError, find_project_file, load_project, read_document
-from localfc.syaml.model import FunctionProps, Project, Trigger
+from localfc.syaml.model import LATEST, FunctionProps, Project, ProjectIssue, Trigger
 
-__all__ = ["FunctionProps", "Project", "ProjectError", "Trigger", "find_project_file", "load_project", "read_document"]
+__all__ = [
+    "LATEST",
+    "FunctionProps",
+    "Project",
+    "ProjectError",
+    "ProjectIssue",
+    "Trigger",
+    "find_project_file",
+    "load_project",
+    "read_document",
+]

@@ -7,12 +7,28 @@ be accepted by FC is ``localfc.validate``'s job, cross-checked against the offic
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 LATEST = "LATEST"
+
+
+@dataclass(frozen=True)
+class ProjectIssue:
+    """Something ``load_project(strict=False)`` could not load, kept for ``validate`` to report.
+
+    ``where`` is the full YAML path (``resources.x.props.memorySize``); ``resource`` and ``path``
+    split it (``x``, ``memorySize``); ``kind`` is variable | template | resource | model.
+    """
+
+    where: str
+    resource: str
+    path: str
+    message: str
+    kind: str
 
 
 class _Props(BaseModel):
@@ -135,6 +151,9 @@ class Project(BaseModel):
     access: str = "default"
     vars: dict[str, Any] = Field(default_factory=dict)
     resources: dict[str, Resource]
+    # Filled by load_project: YAML path -> line in s.yaml, and (strict=False) what failed to load.
+    lines: dict[str, int] = Field(default_factory=dict)
+    issues: list[ProjectIssue] = Field(default_factory=list)
 
     @property
     def base_dir(self) -> Path:
@@ -155,3 +174,14 @@ class Project(BaseModel):
     def code_dir(self, props: FunctionProps) -> Path:
         code = props.code if isinstance(props.code, str) else str(props.code.get("src", "./"))
         return (self.base_dir / code).resolve()
+
+    def line_of(self, where: str) -> int | None:
+        """The s.yaml line of a YAML path, or of its nearest written ancestor (template values
+        and defaults have no line of their own)."""
+        path = where
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return None

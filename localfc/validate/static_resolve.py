@@ -1,0 +1,305 @@
+"""Resolve ``module.attr`` to a callable and its arity by reading source (``ast``), not importing.
+
+Follows what a handler module usually does: ``def handler(event, context)``, ``from x import y``,
+``app = SomeClass(...)`` then ``handler = app.handler`` (a bound method of a class defined in
+the code directory, through its base classes). Anything more dynamic (factories, decorators,
+``__getattr__``, star imports, conditional definitions) is answered ``Unknown`` and left to
+``import_probe``, which imports in a subprocess.
+
+>>> from pathlib import Path
+>>> StaticResolver([Path("/nonexistent")]).resolve("m.handler", 2).status
+'missing-module'
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+Status = Literal["ok", "missing-module", "missing-attr", "not-callable", "arity", "async", "syntax", "unknown"]
+_MAX_DEPTH = 25
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: Status
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class _Module:
+    name: str
+    path: Path
+    tree: ast.Module
+    is_package: bool
+
+
+@dataclass(frozen=True)
+class _Func:
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
+    drop_first: bool  # bound method: FC's call does not pass self
+
+
+@dataclass(frozen=True)
+class _Class:
+    node: ast.ClassDef
+    module: _Module
+
+
+@dataclass(frozen=True)
+class _Instance:
+    cls: _Class
+
+
+class _UnknownError(Exception):
+    """Static resolution gives up; the reason says why (the import probe decides)."""
+
+
+class _MissingError(Exception):
+    """A name that is certainly not there."""
+
+
+_Value = _Module | _Func | _Class | _Instance
+
+
+class StaticResolver:
+    """Resolves against modules found under ``search_path`` (the code directory, then
+    ``<code>/python``); parsed modules are cached, so many functions sharing a handler module
+    cost one parse."""
+
+    def __init__(self, search_path: list[Path]) -> None:
+        self.search_path = search_path
+        self._modules: dict[str, _Module | None] = {}
+        self._syntax_errors: dict[str, str] = {}
+
+    def resolve(self, dotted: str, arity: int) -> Verdict:
+        module_name, _, attr = dotted.rpartition(".")
+        if not module_name or not attr:
+            return Verdict("missing-attr", f"{dotted!r} is not of the form module.function")
+        try:
+            module = self._module(module_name)
+            if module is None:
+                looked = module_name.replace(".", "/")
+                return Verdict("missing-module", f"no module {module_name!r} ({looked}.py) in {self.search_path[0]}")
+            return _check_callable(dotted, self._attribute(module, attr, 0), arity)
+        except _MissingError as exc:
+            return Verdict("missing-attr", str(exc))
+        except _UnknownError as exc:
+            return Verdict("unknown", str(exc))
+        except SyntaxError as exc:
+            return Verdict("syntax", str(exc))
+
+    # -- modules ---------------------------------------------------------------------------
+
+    def _module(self, name: str) -> _Module | None:
+        if name in self._modules:
+            return self._modules[name]
+        found: _Module | None = None
+        parts = name.split(".")
+        for base in self.search_path:
+            for path, is_package in (
+                (base.joinpath(*parts, "__init__.py"), True),
+                (base.joinpath(*parts[:-1], parts[-1] + ".py"), False),
+            ):
+                if path.is_file():
+                    source = path.read_text(encoding="utf-8", errors="replace")
+                    try:
+                        tree = ast.parse(source, filename=str(path))
+                    except SyntaxError as exc:
+                        where = f"{path.relative_to(base)} line {exc.lineno}"
+                        raise SyntaxError(f"{where}: {exc.msg}") from None
+                    found = _Module(name, path, tree, is_package)
+                    break
+            if found is not None:
+                break
+        self._modules[name] = found
+        return found
+
+    def _submodule_or_none(self, package: _Module, attr: str) -> _Module | None:
+        if not package.is_package:
+            return None
+        return self._module(f"{package.name}.{attr}")
+
+    # -- names -----------------------------------------------------------------------------
+
+    def _attribute(self, module: _Module, attr: str, depth: int) -> _Value:
+        if depth > _MAX_DEPTH:
+            raise _UnknownError("too many indirections")
+        binding = _top_level_binding(module.tree, attr)
+        if binding is None:
+            sub = self._submodule_or_none(module, attr)
+            if sub is not None:
+                return sub
+            if _has_dynamic_names(module.tree):
+                raise _UnknownError(f"{module.name} defines names dynamically")
+            raise _MissingError(f"{module.path.name} has no top-level {attr!r}")
+        return self._evaluate_binding(module, binding, attr, depth + 1)
+
+    def _evaluate_binding(self, module: _Module, node: ast.stmt, attr: str, depth: int) -> _Value:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if node.decorator_list:
+                raise _UnknownError(f"{attr} is decorated")
+            return _Func(node, drop_first=False)
+        if isinstance(node, ast.ClassDef):
+            return _Class(node, module)
+        if isinstance(node, ast.ImportFrom):
+            return self._import_from(module, node, attr, depth)
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if (alias.asname or alias.name.split(".")[0]) == attr:
+                    target = alias.name if alias.asname else alias.name.split(".")[0]
+                    found = self._module(target)
+                    if found is None:
+                        raise _UnknownError(f"module {target} is not in the code directory")
+                    return found
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            return self._expression(module, node.value, depth)
+        raise _UnknownError(f"{attr} is bound by a {type(node).__name__} statement")
+
+    def _import_from(self, module: _Module, node: ast.ImportFrom, attr: str, depth: int) -> _Value:
+        source = _absolute_module(module, node)
+        for alias in node.names:
+            if (alias.asname or alias.name) != attr:
+                continue
+            target = self._module(source)
+            if target is None:
+                raise _UnknownError(f"module {source} is not in the code directory")
+            sub = self._module(f"{source}.{alias.name}") if target.is_package else None
+            if _top_level_binding(target.tree, alias.name) is None and sub is not None:
+                return sub
+            return self._attribute(target, alias.name, depth)
+        raise _UnknownError(f"{attr} not found in an import")
+
+    def _expression(self, module: _Module, expr: ast.expr, depth: int) -> _Value:
+        if depth > _MAX_DEPTH:
+            raise _UnknownError("too many indirections")
+        if isinstance(expr, ast.Name):
+            return self._attribute(module, expr.id, depth + 1)
+        if isinstance(expr, ast.Lambda):
+            return _Func(expr, drop_first=False)
+        if isinstance(expr, ast.Attribute):
+            owner = self._expression(module, expr.value, depth + 1)
+            return self._member(owner, expr.attr, depth + 1)
+        if isinstance(expr, ast.Call):
+            callee = self._expression(module, expr.func, depth + 1)
+            if isinstance(callee, _Class):
+                return _Instance(callee)
+            raise _UnknownError("the value comes from a function call")
+        raise _UnknownError(f"the value is a {type(expr).__name__} expression")
+
+    def _member(self, owner: _Value, attr: str, depth: int) -> _Value:
+        if isinstance(owner, _Module):
+            return self._attribute(owner, attr, depth)
+        if isinstance(owner, (_Class, _Instance)):
+            cls = owner.cls if isinstance(owner, _Instance) else owner
+            func, static = self._method(cls, attr, depth)
+            return _Func(func.node, drop_first=isinstance(owner, _Instance) and not static)
+        raise _UnknownError(f"cannot look up {attr!r} on a function")
+
+    def _method(self, cls: _Class, attr: str, depth: int) -> tuple[_Func, bool]:
+        if depth > _MAX_DEPTH:
+            raise _UnknownError("too many indirections")
+        for stmt in reversed(cls.node.body):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == attr:
+                decorators = [d.id for d in stmt.decorator_list if isinstance(d, ast.Name)]
+                if len(decorators) != len(stmt.decorator_list) or set(decorators) - {"staticmethod", "classmethod"}:
+                    raise _UnknownError(f"{cls.node.name}.{attr} is decorated")
+                return _Func(stmt, drop_first=False), "staticmethod" in decorators
+            if _binds(stmt, attr):
+                raise _UnknownError(f"{cls.node.name}.{attr} is assigned, not defined")
+        unresolved = False
+        for base in cls.node.bases:
+            try:
+                base_value = self._expression(cls.module, base, depth + 1)
+            except (_UnknownError, _MissingError):
+                unresolved = True
+                continue
+            if isinstance(base_value, _Class):
+                try:
+                    return self._method(base_value, attr, depth + 1)
+                except _MissingError:
+                    continue
+            unresolved = True
+        if unresolved:
+            raise _UnknownError(f"{cls.node.name} has a base class outside the code directory")
+        raise _MissingError(f"class {cls.node.name} has no method {attr!r}")
+
+
+def _absolute_module(module: _Module, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    package = module.name.split(".") if module.is_package else module.name.split(".")[:-1]
+    base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _binds(stmt: ast.stmt, name: str) -> bool:
+    if isinstance(stmt, ast.Assign):
+        return any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+        return isinstance(stmt.target, ast.Name) and stmt.target.id == name
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return stmt.name == name
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return any((a.asname or a.name.split(".")[0]) == name for a in stmt.names)
+    return False
+
+
+def _top_level_binding(tree: ast.Module, name: str) -> ast.stmt | None:
+    """The last unconditional top-level statement binding ``name``; a binding inside a
+    top-level ``if``/``try``/``with``/loop makes the answer dynamic."""
+    found: ast.stmt | None = None
+    for stmt in tree.body:
+        if _binds(stmt, name):
+            found = stmt
+        elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)) and any(
+            _binds(inner, name) for inner in ast.walk(stmt) if isinstance(inner, ast.stmt)
+        ):
+            raise _UnknownError(f"{name} is defined conditionally")
+    return found
+
+
+def _has_dynamic_names(tree: ast.Module) -> bool:
+    for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+            return True
+        if isinstance(stmt, ast.FunctionDef) and stmt.name == "__getattr__":
+            return True
+    return any(isinstance(n, ast.Name) and n.id in ("globals", "setattr") for n in ast.walk(tree))
+
+
+def _check_callable(dotted: str, value: _Value, arity: int) -> Verdict:
+    if isinstance(value, _Module):
+        return Verdict("not-callable", f"{dotted!r} is a module, not a function")
+    if isinstance(value, _Class):
+        return Verdict("unknown", "a class")
+    if isinstance(value, _Instance):
+        return Verdict("unknown", "an instance (callable only with __call__)")
+    node = value.node
+    if isinstance(node, ast.AsyncFunctionDef):
+        return Verdict("async", f"{dotted!r} is `async def`: FC's Python runtime calls it without awaiting")
+    problem = arity_problem(node.args, arity, value.drop_first)
+    if problem:
+        return Verdict("arity", f"{dotted!r} {problem}")
+    return Verdict("ok")
+
+
+def arity_problem(args: ast.arguments, arity: int, drop_first: bool) -> str:
+    """Why a call with ``arity`` positional arguments would fail, or ""."""
+    positional = [*args.posonlyargs, *args.args]
+    if drop_first and positional:
+        positional = positional[1:]
+    required = len(positional) - len(args.defaults)
+    required_keywords = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None]
+    if required_keywords:
+        return f"needs keyword argument(s) {', '.join(required_keywords)} that FC never passes"
+    if arity < required:
+        return f"needs {required} positional argument(s), FC passes {arity}"
+    if arity > len(positional) and args.vararg is None:
+        takes = len(positional)
+        return f"takes {takes} positional argument{'s' * (takes != 1)}, FC passes {arity}"
+    return ""
