@@ -16,7 +16,6 @@ as soon as a step does not do what it says.
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import os
@@ -27,9 +26,12 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
 
 HELP = "run the end-to-end demo of every flow on this machine"
 REPO = Path(__file__).resolve().parents[2]
