@@ -10,6 +10,7 @@ moto keeps its S3 state in one process-wide ``s3_backends`` registry, so every
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from dataclasses import dataclass, field
@@ -22,24 +23,25 @@ os.environ["S3_UPLOAD_PART_MIN_SIZE"] = "102400"
 os.environ.setdefault("MOTO_S3_DEFAULT_KEY_BUFFER_SIZE", str(1024 * 1024))
 
 import moto.s3.models as _models
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY, environ_key_for_header
 from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
 from moto.s3.exceptions import S3ClientError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from datetime import datetime
-    from wsgiref.types import WSGIApplication as WSGIApp
 
+    from _typeshed.wsgi import WSGIApplication as WSGIApp
     from moto.s3.models import FakeAcl, FakeKey, S3Backend
 
 # moto may have been imported before this module (mock_aws in the same test session), in which
 # case it already froze the 5 MiB minimum: patch the module constant that enforces it.
-_models.S3_UPLOAD_PART_MIN_SIZE = 102400  # type: ignore[attr-defined]
+PART_MIN_SIZE = 100 * 1024
+_models.S3_UPLOAD_PART_MIN_SIZE = PART_MIN_SIZE  # type: ignore[attr-defined]
 
 # moto files every bucket under an AWS region; OSS regions live only in the dialect layer.
 MOTO_REGION = "us-east-1"
-PART_MIN_SIZE = 102400
 
 # OSS object type, stored on moto's key object so that it disappears with the key it
 # describes (any overwrite creates a new key object).
@@ -59,11 +61,13 @@ __all__ = [
     "bucket_acl",
     "create_app",
     "create_bucket",
+    "drop_bucket",
     "get_bucket",
     "get_object",
-    "list_bucket_names",
+    "original_header_names",
     "remember_crc64",
-    "reset",
+    "restore_metadata",
+    "set_header_keeping_name",
     "set_object_type",
 ]
 
@@ -112,14 +116,14 @@ def _backend() -> S3Backend:
     return _models.s3_backends[DEFAULT_ACCOUNT_ID]["aws"]
 
 
+@functools.cache
 def create_app() -> WSGIApp:
-    """moto's S3 Flask app, without the AWS service guessing of DomainDispatcherApplication."""
-    return create_backend_app("s3")  # type: ignore[return-value]
+    """moto's S3 Flask app, without the AWS service guessing of DomainDispatcherApplication.
 
-
-def reset() -> None:
-    """Drop every bucket and object (and close moto's temporary files)."""
-    _models.s3_backends.reset()
+    Built once per process (it takes a few hundred milliseconds): the app holds no state of
+    its own, the buckets live in ``s3_backends``.
+    """
+    return create_backend_app("s3")
 
 
 def create_bucket(name: str) -> None:
@@ -133,15 +137,26 @@ def create_bucket(name: str) -> None:
         raise ValueError(f"cannot create bucket {name!r}: {error.code}") from None
 
 
+def drop_bucket(name: str) -> None:
+    """Delete a bucket with everything in it (moto's temporary files included)."""
+    backend = _backend()
+    bucket = backend.buckets.pop(name, None)
+    if bucket is None:
+        return
+    _models.s3_backends.bucket_accounts.pop(name, None)
+    # What S3Backend.reset() does per bucket.
+    for key in bucket.keys.values():
+        if isinstance(key, _models.FakeKey):
+            key.dispose()
+    for part in bucket.multiparts.values():
+        part.dispose()
+
+
 def get_bucket(name: str) -> BucketView | None:
     bucket = _backend().buckets.get(name)
     if bucket is None:
         return None
     return BucketView(name=name, created=bucket.creation_date, acl=_canned(bucket.acl))
-
-
-def list_bucket_names() -> list[str]:
-    return sorted(_backend().buckets)
 
 
 def bucket_acl(name: str) -> str | None:
@@ -204,3 +219,16 @@ def _canned(acl: FakeAcl | None) -> str:
     if "READ" in permissions:
         return "public-read"
     return "private"
+
+
+def original_header_names(environ: dict[str, Any]) -> dict[str, str]:
+    """environ key -> header name as sent, for names with underscores (x-amz-meta-a_b)."""
+    return dict(environ.get(PRESERVED_HEADER_NAMES_ENVIRON_KEY) or {})
+
+
+def set_header_keeping_name(environ: dict[str, Any], name: str, value: str) -> None:
+    """Put a header into a WSGI environ so that moto sees its exact name (underscores too)."""
+    key = environ_key_for_header(name)
+    environ[key] = value
+    if "_" in name:
+        environ.setdefault(PRESERVED_HEADER_NAMES_ENVIRON_KEY, {})[key] = name
