@@ -54,7 +54,13 @@ def main(argv: list[str]) -> int:
         return 2
     known = top.parse_args(argv[:1])
     module_name, help_ = COMMANDS[known.command]
-    command = cast("Command", importlib.import_module(module_name))
+    try:
+        command = cast("Command", importlib.import_module(module_name))
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:  # a missing dependency of the command: a real error
+            raise
+        print(f"error: the {known.command!r} command is not part of this checkout ({module_name})", file=sys.stderr)
+        return 2
     parser = argparse.ArgumentParser(prog=f"local_invoke.py {known.command}", description=help_)
     command.add_arguments(parser)
     args = parser.parse_args(argv[1:])

@@ -100,6 +100,8 @@ class FunctionInstance:
         self._handler: Callable[..., Any] | None = None
 
     def _frame(self, line: str) -> None:
+        # What the function printed (buffered) must land before the framing line, not after.
+        sys.stdout.flush()
         self.log.write(line + "\n")
         self.log.flush()
 

@@ -9,6 +9,7 @@ number is coerced here, once.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from dataclasses import dataclass, field
@@ -68,51 +69,57 @@ class InvocationContext:
         function = getattr(raw, "function", None)
         service = getattr(raw, "service", None)  # python3.9/3.10 only
         env = os.environ
-        qualifier = _first_text(getattr(function, "qualifier", None), getattr(service, "qualifier", None))
-        version_id = _first_text(
-            getattr(function, "version_id", None),
-            getattr(service, "version_id", None),
-            env.get(constants.FC_FUNCTION_VERSION),
-            env.get(constants.FC_VER_ID),
+        qualifier = _text(getattr(function, "qualifier", None)) or _text(getattr(service, "qualifier", None))
+        # The environment is read only when the context lacks a value: this runs on every
+        # invocation and each os.environ lookup costs about a microsecond.
+        version_id = (
+            _text(getattr(function, "version_id", None))
+            or _text(getattr(service, "version_id", None))
+            or _text(env.get(constants.FC_FUNCTION_VERSION))
+            or _text(env.get(constants.FC_VER_ID))
         )
         if version_id == LATEST:
             version_id = ""
         return cls(
-            request_id=_first_text(getattr(raw, "request_id", None)) or "local",
-            function_name=_first_text(getattr(function, "name", None), env.get(constants.FC_FUNCTION_NAME)),
-            handler=_first_text(getattr(function, "handler", None), env.get(constants.FC_FUNCTION_HANDLER)),
+            request_id=_text(getattr(raw, "request_id", None)) or "local",
+            function_name=_text(getattr(function, "name", None)) or _text(env.get(constants.FC_FUNCTION_NAME)),
+            handler=_text(getattr(function, "handler", None)) or _text(env.get(constants.FC_FUNCTION_HANDLER)),
             memory_mb=_to_int(getattr(function, "memory", None) or env.get(constants.FC_FUNCTION_MEMORY_SIZE)),
             timeout_s=_to_float(getattr(function, "timeout", None)),
-            region=_first_text(getattr(raw, "region", None), env.get(constants.FC_REGION)),
-            account_id=_first_text(getattr(raw, "account_id", None), env.get(constants.FC_ACCOUNT_ID)),
+            region=_text(getattr(raw, "region", None)) or _text(env.get(constants.FC_REGION)),
+            account_id=_text(getattr(raw, "account_id", None)) or _text(env.get(constants.FC_ACCOUNT_ID)),
             qualifier=qualifier or LATEST,
             version_id=version_id,
             retry_count=_to_int(getattr(raw, "retry_count", None)),
-            log_project=_first_text(getattr(raw, "log_project", None), getattr(service, "log_project", None)),
-            log_store=_first_text(getattr(raw, "log_store", None), getattr(service, "log_store", None)),
+            log_project=_text(getattr(raw, "log_project", None)) or _text(getattr(service, "log_project", None)),
+            log_store=_text(getattr(raw, "log_store", None)) or _text(getattr(service, "log_store", None)),
             instance_id=env.get(constants.FC_INSTANCE_ID, ""),
             credentials=from_context(raw),
         )
 
 
-def _first_text(*values: object) -> str:
-    for value in values:
-        if value is not None and not isinstance(value, bool):
-            text = str(value).strip()
-            if text:
-                return text
-    return ""
+def _text(value: object) -> str:
+    """``value`` as stripped text; None and booleans (never meaningful here) are empty."""
+    if type(value) is str:  # the common case, kept cheap: this runs ~10 times per invocation
+        return value.strip()
+    return "" if value is None or isinstance(value, bool) else str(value).strip()
 
 
 def _to_int(value: object) -> int:
+    if type(value) is int:
+        return value
     try:
         return int(float(str(value))) if value not in (None, "") else 0
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "inf", "1e400"
         return 0
 
 
 def _to_float(value: object) -> float:
+    if type(value) is int:
+        return float(value)
     try:
-        return float(str(value)) if value not in (None, "") else 0.0
+        number = float(str(value)) if value not in (None, "") else 0.0
     except ValueError:
         return 0.0
+    # "inf" or "nan" would make the deadline arithmetic fail or lie: treat as no timeout.
+    return number if math.isfinite(number) else 0.0

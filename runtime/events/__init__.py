@@ -38,6 +38,9 @@ def recognise(raw: bytes | bytearray | str | None, max_body_bytes: int) -> Event
         doc: Any = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedJSONError(f"event is not valid JSON: {_short(exc)}") from None
+    except RecursionError:
+        # json.loads recurses per nesting level: "[[[[..." must be a 400, not a 500.
+        raise MalformedJSONError("event is not valid JSON: nested too deeply") from None
     if isinstance(doc, dict):
         if is_http(doc):
             return parse_http(doc, max_body_bytes)

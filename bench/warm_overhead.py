@@ -1,0 +1,297 @@
+"""Warm per-invoke overhead of the runtime, in one process, over 10,000 HTTP events.
+
+Three handlers answer the same POST /check {"number": N} requests with the same algorithm
+(``algorithms.prime_checker``) and each writes one JSON log line per call:
+
+- bare: a hand-written FC handler using only ``json`` (the baseline);
+- framework: ``handlers.prime_checker.handler`` (context, event recognition, routing,
+  pydantic validation, error mapping, structured logs with credential masking);
+- powertools: AWS Lambda Powertools ``Logger.inject_lambda_context`` + ``event_parser``
+  (``ApiGatewayV2Envelope``, a pydantic model) on the equivalent Lambda function URL event.
+  FC hands the handler bytes while Lambda hands it a dict, so the Powertools call includes
+  the ``json.loads`` the Lambda runtime does before it.
+
+Every variant writes its log lines to the same kind of sink (a null text stream), so the
+figures compare the handlers, not the terminal. Targets (issue 2): framework median ≤ bare
++ 40 µs, and faster than Powertools.
+
+    python -m bench warm_overhead
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.parser import envelopes, event_parser
+
+import handlers.prime_checker as framework
+from algorithms.prime_checker import MAX_NUMBER, PrimeChecker, PrimeInput, factorise, is_prime
+from localfc.fc_context import function_environment
+from localfc.syaml import load_project
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS = 10_000
+CHUNK = 500  # variants take turns every CHUNK events, so background load hits them alike
+TARGET_ADDED_US = 40.0
+
+
+class NullSink(io.TextIOBase):
+    """A text stream that discards what it is given (the same sink for every variant)."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def writable(self) -> bool:
+        return True
+
+
+def numbers(count: int) -> list[int]:
+    """Deterministic mix of primes, composites, 0 and 1 below ~10^6."""
+    return [(i * 7919) % 1_000_003 for i in range(count)]
+
+
+def fc_http_events(values: list[int]) -> list[bytes]:
+    """FC 3.0 HTTP trigger events (v1) as FC hands them to the handler: bytes."""
+    template = {
+        "version": "v1",
+        "rawPath": "/check",
+        "body": "",
+        "isBase64Encoded": False,
+        "headers": {"Content-Type": "application/json", "User-Agent": "bench/1.0", "Accept": "*/*"},
+        "queryParameters": {},
+        "requestContext": {
+            "accountId": "1234567890123456",
+            "domainName": "prime-checker-bench.cn-hangzhou.fcapp.run",
+            "domainPrefix": "prime-checker-bench",
+            "http": {
+                "method": "POST",
+                "path": "/check",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.7",
+                "userAgent": "bench/1.0",
+            },
+            "requestId": "",
+            "time": "2024-05-01T08:00:00Z",
+            "timeEpoch": "1714550400000",
+        },
+    }
+    out = []
+    for i, n in enumerate(values):
+        template["body"] = json.dumps({"number": n})
+        template["requestContext"]["requestId"] = f"bench-{i}"  # type: ignore[index]
+        out.append(json.dumps(template).encode())
+    return out
+
+
+def lambda_url_events(values: list[int]) -> list[bytes]:
+    """The equivalent AWS Lambda function URL / API Gateway v2 (payload 2.0) events."""
+    template: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": "/check",
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json", "user-agent": "bench/1.0", "accept": "*/*"},
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abcdefghij",
+            "domainName": "abcdefghij.lambda-url.us-east-1.on.aws",
+            "domainPrefix": "abcdefghij",
+            "http": {
+                "method": "POST",
+                "path": "/check",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "203.0.113.7",
+                "userAgent": "bench/1.0",
+            },
+            "requestId": "",
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": "01/May/2024:08:00:00 +0000",
+            "timeEpoch": 1714550400000,
+        },
+        "body": "",
+        "isBase64Encoded": False,
+    }
+    out = []
+    for i, n in enumerate(values):
+        template["body"] = json.dumps({"number": n})
+        template["requestContext"]["requestId"] = f"bench-{i}"
+        out.append(json.dumps(template).encode())
+    return out
+
+
+def fc_context() -> SimpleNamespace:
+    """A python3.10-shaped FC context, with credentials (the runtime masks them in logs)."""
+    return SimpleNamespace(
+        request_id="bench-request",
+        region="cn-hangzhou",
+        account_id="1234567890123456",
+        credentials=SimpleNamespace(
+            access_key_id="STS.NUbenchAccessKeyId0001",
+            access_key_secret="benchAccessKeySecret0000000001",
+            security_token="benchSecurityToken000000000000001",
+        ),
+        function=SimpleNamespace(
+            name="prime-checker", handler="handlers.prime_checker.handler", memory=256, timeout="10"
+        ),
+        service=SimpleNamespace(name="", log_project="p", log_store="s", qualifier="LATEST", version_id=""),
+        retry_count=None,
+        tracing=None,
+        logger=None,
+    )
+
+
+# --- variant 1: a bare FC handler written by hand with json only -------------------------
+def bare_handler(event: bytes, context: Any) -> dict[str, Any]:
+    started = time.perf_counter()
+    status = 200
+    body: dict[str, Any]
+    try:
+        request = json.loads(event)
+        number = json.loads(request["body"])["number"]
+        if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number <= MAX_NUMBER:
+            raise ValueError("number must be a whole number from 0 to 10^18")
+    except (ValueError, KeyError, TypeError) as exc:
+        status, body = 400, {"error": str(exc)}
+    else:
+        prime = is_prime(number)
+        factors = factorise(number) if number >= 2 and not prime else []
+        body = {"number": number, "is_prime": prime, "factors": factors, "reason": "bare"}
+    line = {
+        "level": "INFO",
+        "message": "invocation finished",
+        "request_id": context.request_id,
+        "function": context.function.name,
+        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+        "status": status,
+    }
+    sys.stdout.write(json.dumps(line) + "\n")
+    sys.stdout.flush()
+    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
+
+
+# --- variant 3: AWS Lambda Powertools on the equivalent event -----------------------------
+def powertools_invoker(sink: io.TextIOBase) -> Callable[[bytes], Any]:
+    logger = Logger(service="prime-checker", stream=sink)  # type: ignore[arg-type]
+    checker = PrimeChecker()
+
+    @logger.inject_lambda_context
+    @event_parser(model=PrimeInput, envelope=envelopes.ApiGatewayV2Envelope)
+    def handler(data: PrimeInput, context: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        body = checker.run(data).model_dump_json()
+        logger.info(
+            "invocation finished",
+            extra={"duration_ms": round((time.perf_counter() - started) * 1000, 3), "status": 200},
+        )
+        return {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": body}
+
+    context: Any = SimpleNamespace(
+        function_name="prime-checker",
+        function_version="$LATEST",
+        memory_limit_in_mb=256,
+        invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:prime-checker",
+        aws_request_id="bench-request",
+    )
+    return lambda raw: handler(json.loads(raw), context)
+
+
+def _chunks(count: int) -> Iterator[range]:
+    for start in range(0, count, CHUNK):
+        yield range(start, min(start + CHUNK, count))
+
+
+def fc_environment() -> dict[str, str]:
+    """The variables FC sets for an instance of prime-checker (s.yaml's included)."""
+    _, props = load_project(ROOT / "s.yaml").function("prime-checker")
+    return function_environment(props, ROOT, instance_id="bench-instance")
+
+
+def measure(count: int = EVENTS, with_powertools: bool = True) -> dict[str, list[int]]:
+    """Per-call wall times in nanoseconds of each variant over ``count`` events.
+
+    The process environment is the one FC gives the function; logging of every variant
+    goes to one ``NullSink``. Environment and stdout are restored afterwards.
+    """
+    saved_environ = dict(os.environ)
+    os.environ.update(fc_environment())
+    values = numbers(count)
+    fc_events = fc_http_events(values)
+    context = fc_context()
+    sink = NullSink()
+    real_stdout = sys.stdout
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    sys.stdout = sink
+    try:
+        framework.initialize(context)
+        variants: dict[str, Callable[[bytes], Any]] = {
+            "bare": lambda raw: bare_handler(raw, context),
+            "framework": lambda raw: framework.handler(raw, context),
+        }
+        events = {"bare": fc_events, "framework": fc_events}
+        if with_powertools:
+            variants["powertools"] = powertools_invoker(sink)
+            events["powertools"] = lambda_url_events(values)
+        for name, call in variants.items():  # warm-up: first calls build caches
+            for raw in events[name][:50]:
+                call(raw)
+        timings: dict[str, list[int]] = {name: [] for name in variants}
+        clock = time.perf_counter_ns
+        for chunk in _chunks(count):
+            for name, call in variants.items():
+                batch, out = events[name], timings[name]
+                for i in chunk:
+                    raw = batch[i]
+                    started = clock()
+                    call(raw)
+                    out.append(clock() - started)
+    finally:
+        sys.stdout = real_stdout
+        os.environ.clear()
+        os.environ.update(saved_environ)
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+    return timings
+
+
+def median_us(samples: list[int]) -> float:
+    return statistics.median(samples) / 1000
+
+
+def main() -> None:
+    timings = measure()
+    bare, framework = median_us(timings["bare"]), median_us(timings["framework"])
+    powertools = median_us(timings["powertools"])
+    added = framework - bare
+    print(f"warm per-invoke time over {EVENTS} HTTP events, median (p90) in µs:")
+    for name, label in (
+        ("bare", "bare FC handler, json only"),
+        ("framework", "framework (handlers.prime_checker)"),
+        ("powertools", "Powertools inject_lambda_context + event_parser"),
+    ):
+        samples = timings[name]
+        p90 = statistics.quantiles(samples, n=10)[-1] / 1000
+        print(f"  {label:50s} {median_us(samples):8.1f}  ({p90:.1f})")
+    verdict = "meets" if added <= TARGET_ADDED_US else "MISSES"
+    print(f"framework adds {added:.1f} µs per invoke over bare: {verdict} the target of ≤ {TARGET_ADDED_US:.0f} µs")
+    print(f"ratio framework/bare: {framework / bare:.2f}")
+    verdict = "meets" if framework < powertools else "MISSES"
+    print(f"ratio framework/powertools: {framework / powertools:.2f} ({verdict} the target < 1)")
+
+
+if __name__ == "__main__":
+    main()
