@@ -26,3 +26,25 @@ SECURITY_TOKEN = "ALIBABA_CLOUD_SECURITY_TOKEN"
 APP_LOG_LEVEL = "APP_LOG_LEVEL"
 APP_MAX_BODY_BYTES = "APP_MAX_BODY_BYTES"
 APP_SERVICE = "APP_SERVICE"
+
+# Object (OSS) functions: runtime/objects/settings.py reads these.
+APP_OUTPUT_PREFIX = "APP_OUTPUT_PREFIX"  # where outputs go, e.g. thumbnails/ (required)
+APP_OUTPUT_BUCKET = "APP_OUTPUT_BUCKET"  # default: the source object's bucket
+APP_OSS_ENDPOINT = "APP_OSS_ENDPOINT"  # default: the region's internal endpoint inside FC
+APP_OSS_TIMEOUT = "APP_OSS_TIMEOUT"  # seconds per connect/read
+APP_OSS_RETRIES = "APP_OSS_RETRIES"  # attempts per OSS call before a record fails as retryable
+APP_OSS_PART_SIZE = "APP_OSS_PART_SIZE"  # bytes; outputs larger than this use multipart upload
+APP_OSS_READ_CHUNK = "APP_OSS_READ_CHUNK"  # bytes per streamed read
+# Sample algorithms (handlers/thumbnailer.py, handlers/table_summary.py).
+APP_THUMBNAIL_SIZES = "APP_THUMBNAIL_SIZES"  # e.g. 256x256,1024x1024
+APP_THUMBNAIL_FORMAT = "APP_THUMBNAIL_FORMAT"  # JPEG | PNG | WEBP
+APP_THUMBNAIL_QUALITY = "APP_THUMBNAIL_QUALITY"  # 1-95
+APP_THUMBNAIL_MAX_BYTES = "APP_THUMBNAIL_MAX_BYTES"  # larger source images are rejected
+APP_SUMMARY_MAX_LINE_BYTES = "APP_SUMMARY_MAX_LINE_BYTES"  # longer lines make the input unreadable
+
+# Direct shipping of business/audit events to a logstore (runtime/shipping.py).
+APP_SHIP_PROJECT = "APP_SHIP_PROJECT"  # SLS project; shipping is on when this and the logstore are set
+APP_SHIP_LOGSTORE = "APP_SHIP_LOGSTORE"
+APP_SHIP_TOPIC = "APP_SHIP_TOPIC"  # default: the function name
+APP_SHIP_TIMEOUT_MS = "APP_SHIP_TIMEOUT_MS"  # per PutLogs, capped by the invocation's time left; default 1000
+APP_SLS_ENDPOINT = "APP_SLS_ENDPOINT"  # default: https://<region>-intranet.log.aliyuncs.com

@@ -57,6 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="extra environment variable for the function (repeatable)",
     )
     parser.add_argument("--silent", action="store_true", help="print only the result, not the function's logs")
+    parser.add_argument(
+        "--oss-endpoint",
+        default=os.environ.get("APP_OSS_ENDPOINT") or None,
+        metavar="URL",
+        help="OSS endpoint for object functions, e.g. the local OSS http://127.0.0.1:PORT (default: $APP_OSS_ENDPOINT)",
+    )
 
 
 def read_event(args: argparse.Namespace, timer_payload: str | None) -> bytes:
@@ -106,6 +112,10 @@ def run(args: argparse.Namespace) -> int:
     code_dir = project.code_dir(props)
     environment = function_environment(props, code_dir, runtime=args.runtime)
     environment.update(dict(args.env))
+    if args.oss_endpoint:
+        # Object functions read it (runtime/objects/settings.py); without it they would call
+        # the region's internal OSS endpoint, which only resolves inside Alibaba Cloud.
+        environment["APP_OSS_ENDPOINT"] = args.oss_endpoint
     request_id = args.request_id or str(uuid.uuid4())
     with open(os.devnull, "w") as devnull, _stdout_to_stderr(args.silent):
         log = devnull if args.silent else sys.stderr

@@ -1,0 +1,303 @@
+"""Object processing against the local OSS: throughput, memory, thumbnails per second.
+
+Everything runs against one local OSS (``local_invoke.py oss``) in its own process, and every
+measured client runs in a fresh process of its own, so that the figures are the function's:
+
+1. process-on-upload of a 200 MB CSV export through the table summariser (the function's
+   handler with a reprocess request), vs the baseline: raw oss2 ``get_object().read()`` +
+   ``put_object`` of the same bytes. Target ratio >= 0.85.
+2. peak RSS of the summarising process for 50 MB and 200 MB objects (target <= 120 MB, and
+   not growing with the object size: the object is streamed, never held).
+3. thumbnails per second for a 12-megapixel photo (two sizes per photo), end to end through
+   OSS, vs Pillow alone on bytes already in memory (the algorithm's own cost).
+
+``python -m bench oss_processing``; sizes can be changed with BENCH_OSS_MB (default 200).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BUCKET = "bench-objects"
+PHOTO_KEY = "uploads/photo-12mp.jpg"
+THUMB_ROUNDS = 8
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+def orders_csv(n_bytes: int, seed: int = 7) -> bytes:
+    """A realistic e-commerce export: 11 columns, ~150 bytes per row, numbers, text, nulls."""
+    rnd = random.Random(seed)
+    countries = ["CN", "DE", "US", "FR", "JP", "BR", "IN", "GB"]
+    statuses = ["paid", "shipped", "delivered", "refunded", "cancelled"]
+    words = ["lamp", "chair", "desk", "mug", "pen", "book", "bag", "cable"]
+    products = [(f"SKU-{i:05d}", f"Product {i} {words[i % 8]}") for i in range(400)]
+    header = "order_id,created_at,customer_email,country,sku,product_name,quantity,unit_price,total,status,note\n"
+    parts = [header]
+    size = len(header)
+    i = 0
+    while size < n_bytes:
+        i += 1
+        sku, name = products[rnd.randrange(400)]
+        quantity, price = rnd.randint(1, 9), round(rnd.uniform(1, 500), 2)
+        note = "" if i % 5 else "leave at the door"
+        line = (
+            f"{100000 + i},2024-05-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:{i * 7 % 60:02d}Z,"
+            f"user{rnd.randrange(200000)}@example.com,{countries[i % 8]},{sku},{name},{quantity},{price},"
+            f"{round(quantity * price, 2)},{statuses[i % 5]},{note}\n"
+        )
+        parts.append(line)
+        size += len(line)
+    return "".join(parts).encode()
+
+
+def photo_jpeg(width: int = 4000, height: int = 3000) -> bytes:
+    """A 12 MP JPEG that compresses like a photo (gradients plus noise), not like a flat fill."""
+    from PIL import Image, ImageFilter  # noqa: PLC0415
+
+    noise = Image.effect_noise((width // 4, height // 4), 48).resize((width, height))
+    gradient = Image.linear_gradient("L").resize((width, height))
+    rgb = Image.merge("RGB", (noise, gradient, noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+    rgb = rgb.filter(ImageFilter.GaussianBlur(1))
+    buffer = io.BytesIO()
+    rgb.save(buffer, "JPEG", quality=88)
+    return buffer.getvalue()
+
+
+# --- the measured processes ----------------------------------------------------------------
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process, in MB.
+
+    VmHWM (Linux) is the high-water mark of this process's own address space. ru_maxrss is
+    not: it survives exec, so a child started by a big parent reports the parent's size."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_baseline(endpoint: str, key: str) -> dict[str, Any]:
+    import oss2  # noqa: PLC0415
+
+    bucket = oss2.Bucket(oss2.Auth("bench-ak", "bench-sk"), endpoint, BUCKET)
+    started = time.perf_counter()
+    data = bucket.get_object(key).read()
+    got = time.perf_counter()
+    bucket.put_object(key + ".copy", data)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "get_seconds": got - started, "bytes": len(data), "peak_rss_mb": _peak_rss_mb()}
+
+
+def child_stream(endpoint: str, key: str) -> dict[str, Any]:
+    """The runtime's read path alone (ranged, resumable, CRC-checked), bytes discarded."""
+    import oss2  # noqa: PLC0415
+
+    from runtime.objects.reader import ObjectReader, open_stream  # noqa: PLC0415
+    from runtime.objects.retry import RetryPolicy  # noqa: PLC0415
+
+    bucket = oss2.Bucket(oss2.Auth("bench-ak", "bench-sk"), endpoint, BUCKET)
+    started = time.perf_counter()
+    head = bucket.head_object(key)
+    reader = ObjectReader(
+        bucket, key, size=head.content_length, etag=head.etag, crc64=head.server_crc, policy=RetryPolicy()
+    )
+    with open_stream(reader, 1 << 20) as stream:
+        while stream.read(1 << 20):
+            pass
+    return {"seconds": time.perf_counter() - started, "peak_rss_mb": _peak_rss_mb()}
+
+
+def _invoke(handler: Any, payload: dict[str, Any], function: str) -> dict[str, Any]:
+    from types import SimpleNamespace as NS  # noqa: PLC0415
+
+    context = NS(
+        request_id=f"bench-{time.monotonic_ns()}",
+        region="cn-hangzhou",
+        account_id="1234567890123456",
+        credentials=NS(access_key_id="bench-ak", access_key_secret="bench-sk", security_token="bench-token"),
+        function=NS(name=function, handler="", memory=2048, timeout="3600"),
+        service=NS(name="", log_project="", log_store="", qualifier="LATEST", version_id=""),
+        retry_count=None,
+    )
+    return dict(json.loads(handler(json.dumps(payload).encode(), context)))
+
+
+def child_summarise(endpoint: str, key: str) -> dict[str, Any]:
+    os.environ.update(APP_OUTPUT_PREFIX="summaries/", APP_OSS_ENDPOINT=endpoint, APP_LOG_LEVEL="WARNING")
+    from handlers import table_summary  # noqa: PLC0415
+
+    table_summary.initialize(None)
+    started = time.perf_counter()
+    answer = _invoke(table_summary.handler, {"bucket": BUCKET, "key": key, "force": True}, "table-summary")
+    seconds = time.perf_counter() - started
+    status = answer["records"][0]["status"]
+    if status != "processed":
+        raise RuntimeError(f"summariser answered {answer}")
+    return {"seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
+
+
+def child_thumbnails(endpoint: str, rounds: int) -> dict[str, Any]:
+    os.environ.update(
+        APP_OUTPUT_PREFIX="thumbnails/",
+        APP_OSS_ENDPOINT=endpoint,
+        APP_LOG_LEVEL="WARNING",
+        APP_THUMBNAIL_SIZES="256x256,1024x1024",
+    )
+    import oss2  # noqa: PLC0415
+
+    from handlers import thumbnailer  # noqa: PLC0415
+
+    thumbnailer.initialize(None)
+    payload = {"bucket": BUCKET, "key": PHOTO_KEY, "force": True}
+    _invoke(thumbnailer.handler, payload, "thumbnailer")  # warm: connections, decoder tables
+    started = time.perf_counter()
+    for _ in range(rounds):
+        _invoke(thumbnailer.handler, payload, "thumbnailer")
+    end_to_end = rounds / (time.perf_counter() - started)
+
+    # The algorithm alone: same photo, already in memory, outputs kept in memory.
+    from algorithms.object_base import MemorySink, ObjectInfo  # noqa: PLC0415
+
+    data = oss2.Bucket(oss2.Auth("a", "b"), endpoint, BUCKET).get_object(PHOTO_KEY).read()
+    algorithm = thumbnailer.build()
+    info = ObjectInfo(BUCKET, PHOTO_KEY, len(data), "E", "image/jpeg")
+    started = time.perf_counter()
+    for _ in range(rounds):
+        algorithm.process(io.BytesIO(data), info, MemorySink())
+    alone = rounds / (time.perf_counter() - started)
+    return {"per_second": end_to_end, "alone_per_second": alone, "peak_rss_mb": _peak_rss_mb()}
+
+
+def child(mode: str, endpoint: str, arg: str) -> None:
+    """Entry point of the measured subprocesses; prints one JSON line."""
+    if mode == "baseline":
+        result = child_baseline(endpoint, arg)
+    elif mode == "stream":
+        result = child_stream(endpoint, arg)
+    elif mode == "summarise":
+        result = child_summarise(endpoint, arg)
+    else:
+        result = child_thumbnails(endpoint, int(arg))
+    print(json.dumps(result), flush=True)
+
+
+def _run_child(mode: str, endpoint: str, arg: str) -> dict[str, Any]:
+    code = f"from bench.oss_processing import child; child({mode!r}, {endpoint!r}, {arg!r})"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{mode} child failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+# --- orchestration -----------------------------------------------------------------------------
+
+
+class LocalOss:
+    """``local_invoke.py oss`` in a process of its own (it must not share a GIL with the client)."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "local_invoke.py", "oss", "--bucket", BUCKET, "--quiet"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        self.endpoint = ""
+        deadline = time.monotonic() + 60
+        assert self.process.stdout is not None
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            if line.startswith("local OSS listening on "):
+                self.endpoint = line.split()[-1]
+                break
+        if not self.endpoint:
+            self.stop()
+            raise RuntimeError("the local OSS did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _upload(endpoint: str, key: str, data: bytes) -> None:
+    import oss2  # noqa: PLC0415
+
+    bucket = oss2.Bucket(oss2.Auth("bench-ak", "bench-sk"), endpoint, BUCKET)
+    bucket.put_object(key, data, headers={"Content-Type": "text/csv" if key.endswith(".csv") else "image/jpeg"})
+
+
+def main() -> None:
+    big_mb = int(os.environ.get("BENCH_OSS_MB", "200"))
+    small_mb = max(1, big_mb // 4)
+    oss = LocalOss()
+    try:
+        print(f"local OSS at {oss.endpoint} (own process); every client below runs in a fresh process")
+        for mb in (small_mb, big_mb):
+            _upload(oss.endpoint, f"exports/orders-{mb}mb.csv", orders_csv(mb * 1_000_000))
+
+        key = f"exports/orders-{big_mb}mb.csv"
+        baseline, gets, streams, summarised = [], [], [], []
+        for _ in range(2):  # interleaved, so that machine noise hits every side alike
+            raw = _run_child("baseline", oss.endpoint, key)
+            baseline.append(raw["seconds"])
+            gets.append(raw["get_seconds"])
+            streams.append(_run_child("stream", oss.endpoint, key)["seconds"])
+            summarised.append(_run_child("summarise", oss.endpoint, key)["seconds"])
+        base_s, summ_s = statistics.median(baseline), statistics.median(summarised)
+        get_s, stream_s = statistics.median(gets), statistics.median(streams)
+        size = big_mb * 1_000_000
+        print(f"{big_mb} MB CSV, raw oss2 get_object+put_object: {size / base_s / 1e6:7.1f} MB/s ({base_s:.2f} s)")
+        print(f"{big_mb} MB CSV, summariser process-on-upload: {size / summ_s / 1e6:7.1f} MB/s ({summ_s:.2f} s)")
+        print(f"ratio summariser/raw_get_put throughput: {base_s / summ_s:.2f}  (target >= 0.85)")
+        # Where the time goes: the runtime's streaming read vs a raw oss2 GET of the same bytes.
+        print(f"{big_mb} MB, runtime stream read (ranged, CRC-checked): {size / stream_s / 1e6:7.1f} MB/s")
+        print(f"{big_mb} MB, raw oss2 get_object().read():            {size / get_s / 1e6:7.1f} MB/s")
+        print(f"ratio runtime_stream_read/raw_get throughput: {get_s / stream_s:.2f}")
+
+        rss = {
+            mb: _run_child("summarise", oss.endpoint, f"exports/orders-{mb}mb.csv")["peak_rss_mb"]
+            for mb in (small_mb, big_mb)
+        }
+        for mb, peak in rss.items():
+            print(f"peak RSS of the summarising process, {mb:4d} MB object: {peak:6.1f} MB  (target <= 120 MB)")
+        print(f"ratio peak_rss_{big_mb}mb/peak_rss_{small_mb}mb: {rss[big_mb] / rss[small_mb]:.2f}  (flat = 1.00)")
+
+        photo = photo_jpeg()
+        _upload(oss.endpoint, PHOTO_KEY, photo)
+        thumbs = _run_child("thumbnails", oss.endpoint, str(THUMB_ROUNDS))
+        print(
+            f"12 MP JPEG ({len(photo) / 1e6:.1f} MB) -> 256x256 + 1024x1024: {thumbs['per_second']:.2f} photos/s"
+            f" through OSS, {thumbs['alone_per_second']:.2f} photos/s Pillow alone"
+        )
+        print(f"ratio thumbnails_through_oss/pillow_alone: {thumbs['per_second'] / thumbs['alone_per_second']:.2f}")
+    finally:
+        oss.stop()
+
+
+if __name__ == "__main__":
+    main()

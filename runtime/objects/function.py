@@ -1,0 +1,253 @@
+"""``ObjectFunction``: an object algorithm behind OSS triggers, direct invokes and timers.
+
+    # handlers/thumbnailer.py
+    from algorithms.thumbnailer import Thumbnailer
+    from runtime.objects import ObjectFunction
+
+    app = ObjectFunction(Thumbnailer)
+    initialize, handler, pre_stop = app.initialize, app.handler, app.pre_stop
+
+The answer is a per-record summary (JSON). If any record failed for a retryable reason, the
+handler raises ``RetryInvocation`` after processing every record, so FC retries the
+asynchronous invocation; records already done are then skipped by the idempotency check.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+import pydantic
+
+from algorithms.object_base import ObjectAlgorithm
+from runtime.errors import BadRequestError, MalformedJSONError, RetryInvocation, ValidationError
+from runtime.events import DirectInvoke, Event, HttpRequest, OssEvent, TimerEvent
+from runtime.function import FunctionRuntime, Summary, json_text
+from runtime.objects import retry
+from runtime.objects.clients import BucketClients
+from runtime.objects.errors import ObjectStoreError
+from runtime.objects.outcome import RecordResult, counts, retry_message
+from runtime.objects.processor import ObjectProcessor
+from runtime.objects.settings import ObjectSettings
+from runtime.objects.targets import ReprocessRequest, Target, from_oss_event
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from runtime.context import InvocationContext
+    from runtime.settings import RuntimeSettings
+
+log = logging.getLogger("runtime.objects")
+
+# Stop starting new objects when less than this is left before the function timeout: the
+# rest is reported (walks return a marker to continue from; events are retried).
+_SAFETY_MARGIN_S = 10.0
+_SAFETY_FRACTION = 0.1
+
+
+class ObjectFunction(FunctionRuntime):
+    """Adapter from FC events to an ``ObjectAlgorithm``.
+
+    ``algorithm`` is an instance or a factory (called once in setup, so configuration errors
+    surface as an initialization failure with a log line instead of an import error).
+    """
+
+    def __init__(
+        self,
+        algorithm: ObjectAlgorithm | Callable[[], ObjectAlgorithm],
+        settings: RuntimeSettings | None = None,
+        object_settings: ObjectSettings | None = None,
+        name: str = "",
+    ) -> None:
+        if isinstance(algorithm, ObjectAlgorithm):
+            self._algorithm: ObjectAlgorithm | None = algorithm
+            self._factory: Callable[[], ObjectAlgorithm] | None = None
+        else:
+            self._algorithm, self._factory = None, algorithm
+        super().__init__(name or str(getattr(algorithm, "name", "object_algorithm")), settings)
+        self._explicit_object_settings = object_settings
+        self.object_settings: ObjectSettings | None = object_settings
+        self.clients: BucketClients | None = None
+        self.retry_policy = retry.RetryPolicy()
+
+    @property
+    def algorithm(self) -> ObjectAlgorithm:
+        if self._algorithm is None:
+            raise RuntimeError("setup() has not run")
+        return self._algorithm
+
+    def setup(self) -> None:
+        settings = self._explicit_object_settings or ObjectSettings.from_env()
+        if self._algorithm is None and self._factory is not None:
+            self._algorithm = self._factory()
+        self.algorithm.setup()
+        self.object_settings = settings
+        self.clients = BucketClients(timeout_s=settings.timeout_s)
+        self.retry_policy = retry.RetryPolicy(attempts=settings.attempts)
+        # Pay oss2's import (a few hundred ms) in the initializer, not in the first event.
+        import oss2  # noqa: F401, PLC0415
+
+        # oss2 logs every error answer at INFO, including the 404s that the idempotency and
+        # key-candidate checks expect; our own lines say what happened.
+        logging.getLogger("oss2").setLevel(logging.WARNING)
+
+    def teardown(self) -> None:
+        if self._algorithm is not None:
+            self._algorithm.teardown()
+        if self.clients is not None:
+            self.clients.clear()
+
+    def handle(self, event: Event, ctx: InvocationContext, summary: Summary) -> Any:
+        if isinstance(event, HttpRequest):
+            raise BadRequestError(
+                f"{self.algorithm_name} processes OSS objects; invoke it with an OSS event or"
+                ' {"bucket": ..., "key": ...}, not over HTTP'
+            )
+        force = False
+        walk: ReprocessRequest | None = None
+        if isinstance(event, OssEvent):
+            summary.operation = "oss_event"
+            targets: Iterator[Target] = iter(from_oss_event(event))
+            invalid = [
+                RecordResult("", f"events[{index}]", "skipped", "invalid_record", reason)
+                for index, reason in event.invalid
+            ]
+        else:
+            request = _reprocess_request(event)
+            force = request.force
+            invalid = []
+            if request.prefix is not None:
+                summary.operation = "reprocess_prefix"
+                walk = request
+                targets = iter(())
+            else:
+                summary.operation = "reprocess"
+                targets = iter(request.targets())
+        processor = self._processor(ctx)
+        policy = self.retry_policy.with_deadline(ctx.deadline)
+        results: list[RecordResult] = list(invalid)
+        walk_state: dict[str, Any] = {}
+        if walk is not None:
+            targets = self._walk(walk, ctx, policy, processor, walk_state)
+        for target in targets:
+            if self._out_of_time(ctx):
+                if walk is not None:
+                    walk_state["truncated"] = True
+                    walk_state["next_marker"] = walk_state.get("last_done", walk.marker)
+                    break
+                results.append(
+                    RecordResult(
+                        target.bucket,
+                        target.key,
+                        "failed",
+                        "out_of_time",
+                        "not started: too little time left before the function timeout",
+                        retryable=True,
+                    )
+                )
+                continue
+            result = processor.process(target, ctx, policy, force=force)
+            results.append(result)
+            walk_state["last_done"] = target.key
+        tally = counts(results)
+        summary.fields.update({"objects": len(results), **{k: v for k, v in tally.items() if v}})
+        if any(r.status == "failed" and r.retryable for r in results):
+            raise RetryInvocation(retry_message(results))
+        answer: dict[str, Any] = {
+            "function": ctx.function_name or self.algorithm_name,
+            "version": ctx.version,
+            "counts": tally,
+            "records": [r.to_dict() for r in results],
+        }
+        if walk is not None:
+            walk_state.pop("last_done", None)
+            answer["walk"] = {"bucket": walk.bucket, "prefix": walk.prefix, **walk_state}
+        return json_text(answer)
+
+    def _processor(self, ctx: InvocationContext) -> ObjectProcessor:
+        if self.object_settings is None or self.clients is None:
+            raise RuntimeError("setup() has not run")
+        return ObjectProcessor(
+            self.algorithm, self.object_settings, self.clients, ctx.function_name or self.algorithm_name
+        )
+
+    def _walk(
+        self,
+        request: ReprocessRequest,
+        ctx: InvocationContext,
+        policy: retry.RetryPolicy,
+        processor: ObjectProcessor,
+        state: dict[str, Any],
+    ) -> Iterator[Target]:
+        """List ``prefix`` page by page (never the whole listing in memory), skipping this
+        function's own outputs quietly; stops after ``limit`` objects with a marker."""
+        bucket_name = str(request.bucket)
+        assert self.object_settings is not None and self.clients is not None
+        endpoint = self.object_settings.endpoint_for(ctx.region, in_fc=bool(ctx.instance_id))
+        bucket = self.clients.bucket(bucket_name, endpoint, ctx.credentials)
+        same_bucket = (self.object_settings.output_bucket or bucket_name) == bucket_name
+        state.update(listed=0, skipped_outputs=0, truncated=False, next_marker="")
+        marker = request.marker
+        while True:
+            page = retry.call(
+                lambda m=marker: bucket.list_objects(prefix=request.prefix or "", marker=m, max_keys=1000),  # type: ignore[misc]
+                f"LIST {request.prefix}",
+                policy,
+            )
+            for item in page.object_list:
+                key = str(item.key)
+                if same_bucket and processor.layout.is_output(key):
+                    state["skipped_outputs"] += 1
+                    continue
+                if request.suffix and not key.endswith(request.suffix):
+                    continue
+                if key.endswith("/"):
+                    continue
+                if state["listed"] >= request.limit:
+                    state["truncated"] = True
+                    state["next_marker"] = state.get("last_done", marker)
+                    return
+                state["listed"] += 1
+                yield Target(bucket=bucket_name, candidates=(key,))
+            if not page.is_truncated:
+                return
+            marker = page.next_marker
+
+    @staticmethod
+    def _out_of_time(ctx: InvocationContext) -> bool:
+        if ctx.deadline is None:
+            return False
+        margin = min(_SAFETY_MARGIN_S, ctx.timeout_s * _SAFETY_FRACTION)
+        return time.monotonic() > ctx.deadline - margin
+
+
+def _reprocess_request(event: Event) -> ReprocessRequest:
+    if isinstance(event, TimerEvent):
+        text = event.payload.strip()
+        if not text:
+            raise BadRequestError(f"timer {event.trigger_name!r} has no payload; give it a reprocess request as JSON")
+        try:
+            payload: Any = json.loads(text)
+        except ValueError:
+            raise MalformedJSONError(f"payload of timer {event.trigger_name!r} is not valid JSON") from None
+    elif isinstance(event, DirectInvoke):
+        payload = event.payload
+    else:  # pragma: no cover - every Event kind is handled above
+        raise BadRequestError("unsupported event")
+    if not isinstance(payload, dict):
+        raise BadRequestError(
+            'expected an OSS event or {"bucket": ..., "key": ...} / {"objects": [...]} / {"prefix": ...}'
+        )
+    try:
+        return ReprocessRequest.model_validate(payload)
+    except pydantic.ValidationError as exc:
+        details = [
+            {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"], "type": e["type"]}
+            for e in exc.errors(include_url=False, include_input=False)
+        ]
+        raise ValidationError(f"invalid reprocess request: {details[0]['message']}", details) from None
+
+
+__all__ = ["ObjectFunction", "ObjectStoreError"]
