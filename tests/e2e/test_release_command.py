@@ -107,6 +107,9 @@ def test_errors_are_one_line_with_fc_code_and_exit_1(probe_app: ProbeApp, releas
 
 def test_serve_json_is_the_default_endpoint(probe_app: ProbeApp, release: Release, versions_api: str) -> None:
     run = release
+    # The versions_api fixture runs a real serve, which announces itself in serve.json:
+    # take that away first to see what release does when no serve is running.
+    (probe_app.state_dir / "serve.json").unlink(missing_ok=True)
     code, out = run("publish", FN, endpoint=False)
     assert code == 2 and "local_invoke.py serve" in out
     probe_app.state_dir.mkdir(exist_ok=True)
