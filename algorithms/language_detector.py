@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from algorithms import metrics
 from algorithms.base import Algorithm
 from algorithms.errors import InputRejected
 
@@ -83,6 +84,9 @@ class LanguageDetector(Algorithm[DetectInput, DetectOutput]):
 
     def run(self, data: DetectInput) -> DetectOutput:
         grams = trigrams(data.text)
+        # Custom metrics: the summary log line carries them, so SLS can relate latency to input size.
+        metrics.add("text_chars", len(data.text))
+        metrics.add("trigrams", len(grams))
         if not grams:
             raise InputRejected("text has no letters to classify")
         scores = {

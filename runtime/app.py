@@ -119,7 +119,7 @@ def _timer_payload(event: TimerEvent) -> Any:
         return {}
     try:
         return json.loads(event.payload)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise MalformedJSONError(f"payload of timer {event.trigger_name!r} is not valid JSON") from None
 
 

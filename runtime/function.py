@@ -15,12 +15,16 @@ import threading
 import time
 from typing import Any
 
-from runtime import logs
+from algorithms import business_events
+from algorithms import metrics as algorithm_metrics
+from runtime import credentials, logs
 from runtime.context import InvocationContext
 from runtime.errors import FunctionError, InitializationError, InternalError, RetryInvocation
 from runtime.events import Event, recognise
 from runtime.events.http import response as http_response
+from runtime.metrics import InvocationMetrics
 from runtime.settings import RuntimeSettings
+from runtime.shipping import EventBuffer, LoggedEvents, Shipper
 
 log = logging.getLogger("runtime")
 
@@ -44,10 +48,13 @@ class FunctionRuntime:
     def __init__(self, algorithm_name: str, settings: RuntimeSettings | None = None) -> None:
         self.algorithm_name = algorithm_name
         self._explicit_settings = settings
-        self._settings: RuntimeSettings | None = settings
+        # Resolved (and the JSON log handler installed) on first use, explicit or not.
+        self._settings: RuntimeSettings | None = None
+        self._environment_secrets: tuple[str, ...] | None = None
         self._ready = False
         self._cold = True
         self._setup_lock = threading.Lock()
+        self._shipper: Shipper | None = None
 
     # --- subclass hooks -------------------------------------------------------------
     def setup(self) -> None:
@@ -76,9 +83,16 @@ class FunctionRuntime:
     @property
     def settings(self) -> RuntimeSettings:
         if self._settings is None:
-            self._settings = RuntimeSettings.from_env()
+            self._settings = self._explicit_settings or RuntimeSettings.from_env()
             logs.configure(self._settings.log_level)
         return self._settings
+
+    @property
+    def shipper(self) -> Shipper:
+        """Direct shipping of business events, configured from the environment once."""
+        if self._shipper is None:
+            self._shipper = Shipper.from_env()
+        return self._shipper
 
     def initialize(self, context: Any) -> None:
         """FC initializer: run setup once for this instance; a failure fails the invocation."""
@@ -92,6 +106,7 @@ class FunctionRuntime:
             except InitializationError:
                 # FC reports the failure and retries the initializer on a fresh instance.
                 raise
+            self.shipper.warm()
             log.info(
                 "initialized",
                 extra={"duration_ms": _ms(started), "algorithm": self.algorithm_name, "event": "initialize"},
@@ -105,7 +120,13 @@ class FunctionRuntime:
         ctx = InvocationContext.from_fc(context)
         summary = Summary()
         parsed: Event | None = None
-        with logs.scope(self._scope_fields(ctx), self._secrets(ctx)):
+        metrics = InvocationMetrics()
+        events = self.shipper.sink()
+        with (
+            logs.scope(self._scope_fields(ctx), self._secrets(ctx)),
+            algorithm_metrics.binding(metrics),
+            business_events.binding(events),
+        ):
             try:
                 self._ensure_ready()
                 parsed = recognise(event, settings.max_body_bytes)
@@ -113,7 +134,9 @@ class FunctionRuntime:
                 result = self.handle(parsed, ctx, summary)
             except RetryInvocation as exc:
                 summary.status, summary.error_code = 503, "RetryInvocation"
-                self._log_summary(summary, started, ctx, level=logging.ERROR, message=str(exc))
+                self._finish(
+                    summary, started, ctx, metrics=metrics, events=events, level=logging.ERROR, message=str(exc)
+                )
                 self._cold = False
                 raise
             except FunctionError as exc:
@@ -121,7 +144,7 @@ class FunctionRuntime:
             except Exception:
                 log.exception("unexpected error in %s", self.algorithm_name)
                 result = self._failed(InternalError(), parsed, event, ctx, summary)
-            self._log_summary(summary, started, ctx)
+            self._finish(summary, started, ctx, metrics=metrics, events=events)
         self._cold = False
         return result
 
@@ -156,6 +179,11 @@ class FunctionRuntime:
         self, error: FunctionError, parsed: Event | None, raw: bytes, ctx: InvocationContext, summary: Summary
     ) -> Any:
         summary.status, summary.error_code = error.status, error.code
+        scope = logs.current_scope()
+        if scope is not None and scope.secrets:
+            # An algorithm may quote a credential in a message meant for the caller.
+            error.message = logs.redact(error.message, scope.secrets)
+            error.details = logs.redact(error.details, scope.secrets)
         if error.status < 500:
             log.warning("request rejected: %s", error.message, extra={"error_code": error.code})
         return self.error_result(error, parsed, raw, ctx)
@@ -172,13 +200,32 @@ class FunctionRuntime:
             fields["phase"] = phase
         return fields
 
-    @staticmethod
-    def _secrets(ctx: InvocationContext) -> tuple[str, ...]:
-        return ctx.credentials.secrets() if ctx.credentials is not None else ()
+    def _secrets(self, ctx: InvocationContext) -> tuple[str, ...]:
+        """The invocation's keys plus those FC put in ``ALIBABA_CLOUD_*`` at instance start
+        (on python3.9/3.10 the two differ once the STS token is refreshed). The environment
+        does not change during an instance's life, so it is read once."""
+        if self._environment_secrets is None:
+            from_env = credentials.from_environment()
+            self._environment_secrets = from_env.secrets() if from_env is not None else ()
+        own = ctx.credentials.secrets() if ctx.credentials is not None else ()
+        return own if own == self._environment_secrets else own + self._environment_secrets
 
-    def _log_summary(
-        self, summary: Summary, started: float, ctx: InvocationContext, level: int = logging.INFO, message: str = ""
+    def _finish(
+        self,
+        summary: Summary,
+        started: float,
+        ctx: InvocationContext,
+        *,
+        metrics: InvocationMetrics,
+        events: EventBuffer | LoggedEvents,
+        level: int = logging.INFO,
+        message: str = "",
     ) -> None:
+        """Ship the invocation's business events, then write its summary line: the one
+        record per invocation that carries its metrics (see docs/log-schema.md)."""
+        shipped = None
+        if isinstance(events, EventBuffer) and (events.events or events.dropped):
+            shipped = self.shipper.ship(events, ctx, self.algorithm_name)
         fields: dict[str, Any] = {
             "event": "invocation",
             "duration_ms": _ms(started),
@@ -191,8 +238,15 @@ class FunctionRuntime:
             fields["error_code"] = summary.error_code
         if ctx.retry_count:
             fields["retry_count"] = ctx.retry_count
+        if ctx.instance_id:
+            fields["instance_id"] = ctx.instance_id
+        if metrics.values:
+            fields["metrics"] = metrics.values
+        if shipped is not None:
+            fields["shipped_events"] = shipped.sent
+            fields["ship_ms"] = shipped.duration_ms
         fields.update(summary.fields)
-        log.log(level, message or "invocation finished", extra=fields)
+        logs.emit(log, level, message or "invocation finished", fields)
 
 
 def json_text(body: dict[str, Any]) -> str:
