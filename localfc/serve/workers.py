@@ -402,11 +402,12 @@ class Instance:
             selector.close()
             self._finish_exit()
 
-    def _read_pipe(self, fd: int, open_pipes: dict[int, str], selector: selectors.BaseSelector) -> None:
+    def _read_pipe(self, fd: int, open_pipes: dict[int, str], selector: selectors.BaseSelector) -> bool:
+        """Read what the pipe has now; False when it has nothing more for now or has ended."""
         try:
             data = os.read(fd, _READ_SIZE)
         except BlockingIOError:
-            return
+            return False
         except OSError:
             data = b""
         stream = open_pipes[fd]
@@ -414,26 +415,17 @@ class Instance:
             _forget(selector, fd)
             del open_pipes[fd]
             self._on_output(stream, b"", final=True)
-            return
+            return False
         self._on_output(stream, data)
+        return True
 
     def _drain(self, open_pipes: dict[int, str], selector: selectors.BaseSelector, final: bool = False) -> None:
+        """Take everything the pipes hold now, so output lands before the frame that follows it."""
         for fd in list(open_pipes):
-            while fd in open_pipes:
-                try:
-                    data = os.read(fd, _READ_SIZE)
-                except BlockingIOError:
-                    break
-                except OSError:
-                    data = b""
-                stream = open_pipes[fd]
-                if not data:
-                    _forget(selector, fd)
-                    del open_pipes[fd]
-                    self._on_output(stream, b"", final=True)
-                    break
-                self._on_output(stream, data)
+            while fd in open_pipes and self._read_pipe(fd, open_pipes, selector):
+                pass
             if final and fd in open_pipes:
+                # The instance is gone but a grandchild holds the pipe: flush the partial line.
                 self._on_output(open_pipes[fd], b"", final=True)
 
     def _on_output(self, stream: str, data: bytes, final: bool = False) -> None:
