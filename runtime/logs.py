@@ -315,6 +315,15 @@ def render_line(created: float, level: str, logger: str, message: str, extras: d
         # An extra field overrides a scope field: merge, so no key appears twice.
         line = _encode(_all_fields(created, level, logger, message, {**active.fields, **extras}))
     else:
+        if active is not None and active._fragment is None and extras:
+            # The scope's first line (often its only one: the summary line) encodes scope
+            # and extras in one call, which is the same text as the two parts joined.
+            fields = active.fields
+            if _needs_redaction(fields):
+                fields = redact(fields, ())
+            body = "," + _encode_fields({**fields, **extras}) if fields else "," + _encode_fields(extras)
+        else:
+            body = (active.fragment if active is not None else "") + ("," + _encode_fields(extras) if extras else "")
         line = "".join(
             (
                 '{"time":"',
@@ -325,8 +334,7 @@ def render_line(created: float, level: str, logger: str, message: str, extras: d
                 _quote(logger),
                 ',"message":',
                 _quote(message),
-                active.fragment if active is not None else "",
-                "," + _encode_fields(extras) if extras else "",
+                body,
                 "}",
             )
         )
@@ -335,9 +343,10 @@ def render_line(created: float, level: str, logger: str, message: str, extras: d
         rest = {**(active.fields if active is not None else {}), **extras}
         data = _all_fields(created, level, logger, message, rest)
         line = _shorten(redact(data, active.secrets if active is not None else ()))
-    tells = active.tells if active is not None else _KEY_PREFIXES
-    if any(tell in line for tell in tells):
-        line = _mask_line(line, tells)
+    # A plain loop: any() over a generator costs more than the few substring tests.
+    for tell in active.tells if active is not None else _KEY_PREFIXES:
+        if tell in line:
+            return _mask_line(line, active.tells if active is not None else _KEY_PREFIXES)
     return line
 
 

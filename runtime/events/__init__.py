@@ -34,6 +34,13 @@ def recognise(raw: bytes | bytearray | str | None, max_body_bytes: int) -> Event
         )
     if not raw.strip():
         return DirectInvoke(payload=None)
+    if type(raw) is bytes and raw[:1] == b"{" and raw[1:2] != b"\x00":
+        # What json.loads would decode it as (UTF-8: an object's first byte is "{" and its
+        # second is not NUL), without its encoding detection: this runs on every invocation.
+        try:
+            raw = raw.decode("utf-8", "surrogatepass")
+        except UnicodeDecodeError as exc:
+            raise MalformedJSONError(f"event is not valid JSON: {_short(exc)}") from None
     try:
         doc: Any = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:

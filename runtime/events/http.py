@@ -35,15 +35,16 @@ def parse_http(doc: dict[str, Any], max_body_bytes: int) -> HttpRequest:
             f"request body is {len(body)} bytes; this function accepts at most {max_body_bytes}",
             {"limit_bytes": max_body_bytes},
         )
+    # Positional: keyword arguments make the frozen dataclass __init__ slower, per request.
     return HttpRequest(
-        method=method.upper(),
-        path=path,
-        raw_path=raw_path or path,
-        headers=_string_map(doc.get("headers"), lower=True),
-        query=_string_map(doc.get("queryParameters"), lower=False),
-        body=body,
-        source_ip=str(http.get("sourceIp") or ""),
-        request_id=str(context.get("requestId") or ""),
+        method.upper(),  # method
+        path,  # path
+        raw_path or path,  # raw_path
+        _string_map(doc.get("headers"), lower=True),  # headers
+        _string_map(doc.get("queryParameters"), lower=False),  # query
+        body,  # body
+        str(http.get("sourceIp") or ""),  # source_ip
+        str(context.get("requestId") or ""),  # request_id
     )
 
 
@@ -61,7 +62,7 @@ def _body(value: Any, is_base64: bool) -> bytes:
 
 
 def _string_map(value: Any, lower: bool) -> dict[str, str]:
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or not value:
         return {}
     out: dict[str, str] = {}
     for key, item in value.items():
