@@ -6,11 +6,16 @@ values. Memory stays constant whatever the object size: the input is read in blo
 1 MiB, each block is reduced to per-column figures, and distinct values are counted with a
 K-minimum-values sketch (exact up to ``sketch_size`` distinct values, about 3 % error above).
 
-Speed is where this design earns its keep: the common case (a block without quotes whose
-lines all have the header's number of fields) is split with two ``str`` calls and reduced
-per column with builtins (``list.count``, ``map(float, ...)``, ``min``, ``set``), so the
-per-cell work runs in C. Blocks with quotes or ragged lines go through the ``csv`` module
-for the rest of the file, which is correct for quoted newlines and slower.
+Speed is where this design earns its keep (about 45 MB/s per core on a typical export, see
+docs/oss.md): the common case (a block without quotes whose lines all have the header's
+number of fields) is checked and split with a few C-level calls on the undecoded bytes
+(ASCII cells stay ``bytes``: for ASCII they hash, compare and parse exactly like ``str``),
+and reduced per column with builtins (``set``, ``map(float, ...)``, ``sum``, ``min``), so
+the per-cell work runs in C. Numbers of a column with few distinct values are parsed once
+per value; a column of mostly unique values skips the set and feeds its cells straight to
+the sketch. Blocks with quotes or ragged lines go through the ``csv`` module for the rest of
+the file, which is correct for quoted newlines and slower. None of this changes a figure:
+sums still add every cell in input order, block by block.
 
 Gzip-compressed inputs (``.csv.gz``, ``.jsonl.gz``) are decompressed on the fly.
 """
@@ -24,8 +29,8 @@ import json
 import math
 import zlib
 from dataclasses import dataclass
-from itertools import islice, repeat
-from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
+from itertools import islice
+from typing import TYPE_CHECKING, Any, AnyStr, BinaryIO, ClassVar, TypeVar
 
 from algorithms.errors import InputRejected
 from algorithms.object_base import ObjectAlgorithm
@@ -35,6 +40,8 @@ if TYPE_CHECKING:
 
     from algorithms.object_base import ObjectInfo, OutputSink
 
+_T = TypeVar("_T")
+
 SUMMARY_NAME = "summary.json"
 DEFAULT_BLOCK_BYTES = 1 << 20
 DEFAULT_MAX_LINE_BYTES = 16 << 20
@@ -42,6 +49,9 @@ DEFAULT_SKETCH_SIZE = 1024
 MAX_COLUMNS = 1000
 # Cell values counted as missing, besides the empty cell.
 NULL_TOKENS = frozenset({"", "null", "NULL", "Null", "NA", "N/A", "n/a", "NaN", "nan", "None", "none"})
+# The same tokens as ASCII bytes, for cells of ASCII blocks (kept apart from NULL_TOKENS:
+# comparing bytes with str would warn under ``python -b``).
+_NULL_BYTES = frozenset(token.encode() for token in NULL_TOKENS)
 _DELIMITERS = (",", "\t", ";", "|")
 _CSV_ROWS_PER_BATCH = 8192
 _HASH_OFFSET = 1 << 63  # Python hashes are signed 64-bit; KMV wants them in [0, 2**64)
@@ -71,26 +81,38 @@ class DistinctSketch:
     True
     """
 
-    __slots__ = ("k", "threshold", "values")
+    __slots__ = ("k", "limit", "threshold", "values")
 
     def __init__(self, k: int = DEFAULT_SKETCH_SIZE) -> None:
         self.k = k
+        # Trimming back to k sorts the set: let it grow by a quarter first, so that a column
+        # of unique values is not sorted after every block. The k smallest hashes end up the
+        # same: a looser (older) threshold only lets more candidates in.
+        self.limit = k + k // 4
         self.values: set[int] = set()
-        self.threshold: int | None = None  # the k-th smallest hash once the sketch is full
+        self.threshold: int | None = None  # the k-th smallest hash at the last trim
 
-    def update(self, items: Iterable[Any]) -> None:
-        hashes: Iterable[int] = map(hash, items)
-        if self.threshold is not None:
-            # Once full, only hashes below the k-th smallest can matter (C-level filter).
-            hashes = filter(self.threshold.__gt__, hashes)
-        self.values.update(hashes)
-        if len(self.values) > self.k:
-            kept = sorted(self.values)[: self.k]
-            self.values = set(kept)
-            self.threshold = kept[-1]
+    def update(self, items: Iterable[Any], exclude: Iterable[Any] = ()) -> None:
+        """Add ``items`` (repeats are fine), leaving out the hashes of ``exclude`` (nulls)."""
+        threshold = self.threshold
+        # Once full, only hashes below the k-th smallest can matter. A comprehension is 1.8x
+        # as fast here as filter(threshold.__gt__, ...) on Python 3.11+ (even on 3.10).
+        new = set(map(hash, items)) if threshold is None else {h for item in items if (h := hash(item)) < threshold}
+        if exclude:
+            new.difference_update(map(hash, exclude))
+        self.values |= new
+        if len(self.values) > self.limit:
+            self._trim()
+
+    def _trim(self) -> None:
+        kept = sorted(self.values)[: self.k]
+        self.values = set(kept)
+        self.threshold = kept[-1]
 
     def estimate(self) -> tuple[int, bool]:
         """(estimated distinct count, whether it is exact)."""
+        if len(self.values) > self.k:
+            self._trim()
         if self.threshold is None:
             return len(self.values), True
         fraction = (self.threshold + _HASH_OFFSET + 1) / float(1 << 64)
@@ -100,7 +122,19 @@ class DistinctSketch:
 class ColumnStats:
     """Figures of one column, fed block by block."""
 
-    __slots__ = ("count", "finite", "maximum", "minimum", "name", "nulls", "numeric", "sketch", "total")
+    __slots__ = (
+        "blocks",
+        "count",
+        "finite",
+        "maximum",
+        "minimum",
+        "mostly_unique",
+        "name",
+        "nulls",
+        "numeric",
+        "sketch",
+        "total",
+    )
 
     def __init__(self, name: str, sketch_size: int) -> None:
         self.name = name
@@ -112,23 +146,51 @@ class ColumnStats:
         self.minimum = math.inf
         self.maximum = -math.inf
         self.sketch = DistinctSketch(sketch_size)
+        self.blocks = 0
+        self.mostly_unique = False  # most cells of the last block whose set was built were distinct
 
-    def add_text(self, values: list[str]) -> None:
-        """A block of CSV cells (strings) of this column."""
-        distinct = set(values)
-        present = NULL_TOKENS.intersection(distinct)
+    def add_text(self, values: list[str] | list[bytes], null_tokens: frozenset[Any] = NULL_TOKENS) -> None:
+        """A block of CSV cells of this column: str, or bytes when they are all ASCII
+        (``null_tokens`` then holds the bytes forms)."""
+        cells: list[Any] = values
+        count = len(cells)
+        self.blocks += 1
+        # A column of mostly unique values (ids, e-mails, prices) once the sketch is full: a set
+        # of its cells would hold nearly all of them only to feed the sketch, which looks at
+        # each one again. Look for nulls in the cells and hash them into the sketch directly
+        # (and count the distinct cells again every 16th block, in case the column changes).
+        distinct: set[Any] | None = None
+        if not (self.mostly_unique and self.sketch.threshold is not None and self.blocks % 16):
+            distinct = set(cells)
+            self.mostly_unique = len(distinct) * 2 > count
+        present = null_tokens.intersection(cells if distinct is None else distinct)
         if present:
-            nulls = sum(map(values.count, present))
-            distinct -= present
-            values = [v for v in values if v not in present]
+            nulls = sum(map(cells.count, present))
+            if distinct is not None:
+                distinct -= present
             self.nulls += nulls
-        self.count += len(values)
-        if values and self.numeric:
+            count -= nulls
+            if self.numeric and count:
+                # Only numbers need the non-null cells themselves; the empty cell alone (the
+                # usual null) is dropped by filter(None) in C.
+                only_empty = len(present) == 1 and not next(iter(present))
+                cells = list(filter(None, cells)) if only_empty else [c for c in cells if c not in present]
+        self.count += count
+        if count and self.numeric:
             try:
-                self._add_numbers(list(map(float, values)))
+                if distinct is not None and len(distinct) * 4 <= count:
+                    # Few distinct values (quantities, ratings, years): parse each one once.
+                    # The sum still runs over every cell in order, so it is the same float.
+                    parsed = dict(zip(distinct, map(float, distinct), strict=True))
+                    self._add_numbers(list(map(parsed.__getitem__, cells)), list(parsed.values()))
+                else:
+                    self._add_numbers(list(map(float, cells)))
             except ValueError:
                 self.numeric = False
-        self.sketch.update(distinct)
+        if distinct is None:
+            self.sketch.update(cells, exclude=present)
+        else:
+            self.sketch.update(distinct)
 
     def add_json(self, values: list[Any]) -> None:
         """A block of JSON values of this column (None for missing or null)."""
@@ -145,13 +207,22 @@ class ColumnStats:
     def add_missing(self, rows: int) -> None:
         self.nulls += rows
 
-    def _add_numbers(self, numbers: list[float]) -> None:
-        finite = numbers if math.isfinite(sum(numbers)) else [n for n in numbers if math.isfinite(n)]
+    def _add_numbers(self, numbers: list[float], distinct: list[float] | None = None) -> None:
+        """``numbers`` in input order; ``distinct``, when known, holds each value once (a
+        shorter list to take the minimum and maximum of)."""
+        total = sum(numbers)  # one pass: finite unless some number is inf/nan (or it overflows)
+        finite = numbers
+        if not math.isfinite(total):
+            finite = [n for n in numbers if math.isfinite(n)]
+            total = sum(finite)
+            if distinct is not None:
+                distinct = [n for n in distinct if math.isfinite(n)]
         if finite:
             self.finite += len(finite)
-            self.total += sum(finite)
-            self.minimum = min(self.minimum, min(finite))  # noqa: PLW3301 - min(a, *big_list) copies the list
-            self.maximum = max(self.maximum, max(finite))  # noqa: PLW3301
+            self.total += total
+            extremes = finite if distinct is None else distinct
+            self.minimum = min(self.minimum, min(extremes))  # noqa: PLW3301 - min(a, *big_list) copies the list
+            self.maximum = max(self.maximum, max(extremes))  # noqa: PLW3301
 
     def report(self) -> dict[str, Any]:
         distinct, exact = self.sketch.estimate()
@@ -196,9 +267,9 @@ class TableSummariser(ObjectAlgorithm):
             stream = gzip.GzipFile(fileobj=source, mode="rb")  # type: ignore[assignment]
             key = key[:-3] if key.lower().endswith(".gz") else key
             media = ""
-        blocks = _text_blocks(stream, self.options)
+        blocks = _line_blocks(stream, self.options)
         if key.lower().endswith(_JSONL_SUFFIXES) or media in _JSONL_TYPES:
-            summary = _summarise_jsonl(blocks, self.options)
+            summary = _summarise_jsonl(_text_blocks(blocks), self.options)
         else:
             delimiter = "\t" if key.lower().endswith((".tsv", ".tab")) or media == "text/tab-separated-values" else None
             summary = _summarise_csv(blocks, self.options, delimiter)
@@ -208,33 +279,41 @@ class TableSummariser(ObjectAlgorithm):
         return {"format": summary["format"], "rows": summary["rows"], "columns": len(summary["columns"])}
 
 
-def _text_blocks(stream: BinaryIO, options: SummaryOptions) -> Iterator[str]:
-    """Decoded UTF-8 blocks that each end at a line end; the last one gets a newline added."""
+def _line_blocks(stream: BinaryIO, options: SummaryOptions) -> Iterator[tuple[bytes, int]]:
+    """Undecoded blocks that each end at a line end, with their offset in the input (for error
+    messages); the last one gets a newline added."""
     carry = b""
-    offset = 0  # bytes of the input before ``carry``: for error messages
+    offset = 0  # bytes of the input before ``carry``
     first = True
     while True:
         chunk = _read(stream, options.block_bytes)
         if not chunk:
             break
-        data = carry + chunk if carry else chunk
         if first:
             first = False
-            if data.startswith(b"\xef\xbb\xbf"):
-                data, offset = data[3:], 3
-        cut = data.rfind(b"\n") + 1
+            if chunk.startswith(b"\xef\xbb\xbf"):
+                chunk, offset = chunk[3:], 3
+        cut = chunk.rfind(b"\n") + 1
         if cut == 0:
-            if len(data) > options.max_line_bytes:
+            carry += chunk
+            if len(carry) > options.max_line_bytes:
                 raise InputRejected(
                     f"a line is longer than {options.max_line_bytes} bytes; this does not look like CSV or JSON Lines"
                 )
-            carry = data
             continue
-        yield _decode(data, cut, offset)
-        carry = data[cut:]
-        offset += cut
+        # One copy per block: the carried partial line joined with the chunk's whole lines.
+        block = b"".join((carry, memoryview(chunk)[:cut])) if carry or cut < len(chunk) else chunk
+        yield block, offset
+        offset += len(block)
+        carry = chunk[cut:]
     if carry:
-        yield _decode(carry + b"\n", len(carry) + 1, offset)
+        yield carry + b"\n", offset
+
+
+def _text_blocks(blocks: Iterator[tuple[bytes, int]]) -> Iterator[str]:
+    """The blocks of :func:`_line_blocks`, decoded."""
+    for block, offset in blocks:
+        yield _decode(block, offset)
 
 
 def _read(stream: BinaryIO, size: int) -> bytes:
@@ -244,9 +323,9 @@ def _read(stream: BinaryIO, size: int) -> bytes:
         raise InputRejected(f"the gzip data is corrupt ({exc})") from None
 
 
-def _decode(data: bytes, end: int, offset: int) -> str:
+def _decode(data: bytes, offset: int) -> str:
     try:
-        return str(memoryview(data)[:end], "utf-8")
+        return str(data, "utf-8")
     except UnicodeDecodeError as exc:
         raise InputRejected(
             f"not UTF-8 text: invalid byte at offset {offset + exc.start}; save the export as UTF-8",
@@ -254,12 +333,15 @@ def _decode(data: bytes, end: int, offset: int) -> str:
         ) from None
 
 
-def _summarise_csv(blocks: Iterator[str], options: SummaryOptions, delimiter: str | None) -> dict[str, Any]:
-    first = next(blocks, None)
+def _summarise_csv(
+    blocks: Iterator[tuple[bytes, int]], options: SummaryOptions, delimiter: str | None
+) -> dict[str, Any]:
+    texts = _text_blocks(blocks)  # the header's block(s) only: the data blocks are taken undecoded
+    first = next(texts, None)
     header_end = first.find("\n") if first is not None else -1
     while first is not None and not first[:header_end].strip():
         # Skip blank lines before the header (and blocks made only of them).
-        first = first[header_end + 1 :] or next(blocks, None)
+        first = first[header_end + 1 :] or next(texts, None)
         header_end = first.find("\n") if first is not None else -1
     if first is None:
         raise InputRejected("no header row: the object holds no text lines")
@@ -271,19 +353,34 @@ def _summarise_csv(blocks: Iterator[str], options: SummaryOptions, delimiter: st
     ncols = len(columns)
     counters = {"rows": 0, "ragged_rows": 0}
     rest = first[header_end + 1 :]
-    pending: Iterator[str] = iter((rest,)) if rest else iter(())
-    all_blocks = _chain(pending, blocks)
-    for block in all_blocks:
-        cells = _split_simple(block, delimiter, ncols)
+    pending: Iterator[tuple[bytes, int]] = iter(((rest.encode(), 0),)) if rest else iter(())
+    remaining = _chain(pending, blocks)
+    separator = delimiter.encode()
+    for block, offset in remaining:
+        # ASCII cells stay bytes: splitting and hashing them is cheaper than str, and for
+        # ASCII they are equal in every way the statistics see (float(), hash(), equality).
+        text: str | None = None
+        cells: tuple[list[bytes], list[bytes]] | tuple[list[str], list[str]] | None
+        tokens: frozenset[Any] = _NULL_BYTES
+        if block.isascii():
+            cells = _simple_cells(block, separator, b"\n", ncols)
+        else:
+            text, tokens = _decode(block, offset), NULL_TOKENS
+            cells = _simple_cells(text, delimiter, "\n", ncols)
         if cells is None:
             # Quotes or ragged lines: the csv module takes over for the rest of the input,
             # because a quoted field may span the boundary of the next block.
-            _csv_module_rows(_chain(iter((block,)), all_blocks), delimiter, columns, counters)
+            first_text = text if text is not None else block.decode("ascii")
+            _csv_module_rows(_chain(iter((first_text,)), _text_blocks(remaining)), delimiter, columns, counters)
             break
-        rows = len(cells) // ncols
+        flat, last = cells
+        rows = len(last)
         counters["rows"] += rows
-        for index, column in enumerate(columns):
-            column.add_text(cells[index : rows * ncols : ncols])
+        for index, column in enumerate(columns[:-1]):
+            # Sliced just before use: the column's cells are then still in the CPU cache
+            # when add_text hashes them (slicing all columns first costs about 10 %).
+            column.add_text(flat[index : rows * ncols : ncols], tokens)
+        columns[-1].add_text(last, tokens)
     return {
         "format": "csv" if delimiter != "\t" else "tsv",
         "delimiter": delimiter,
@@ -293,7 +390,7 @@ def _summarise_csv(blocks: Iterator[str], options: SummaryOptions, delimiter: st
     }
 
 
-def _chain(head: Iterator[str], tail: Iterator[str]) -> Iterator[str]:
+def _chain(head: Iterator[_T], tail: Iterator[_T]) -> Iterator[_T]:
     yield from head
     yield from tail
 
@@ -314,21 +411,31 @@ def _header_names(line: str, delimiter: str, max_columns: int) -> list[str]:
     return out
 
 
-def _split_simple(block: str, delimiter: str, ncols: int) -> list[str] | None:
-    """All cells of a block without quotes whose lines all have ``ncols`` fields, else None."""
-    if '"' in block:
+def _simple_cells(
+    block: AnyStr, delimiter: AnyStr, newline: AnyStr, ncols: int
+) -> tuple[list[AnyStr], list[AnyStr]] | None:
+    """The cells of a block row after row, and those of its last column without line ends
+    (the others are ``cells[i::ncols]``), if it needs no csv module: no quotes, and every
+    line exactly ``ncols`` fields (no blank lines either: the csv module skips those)."""
+    quote, carriage = (b'"', b"\r") if isinstance(block, bytes) else ('"', "\r")
+    if quote in block:
         return None
-    if "\r" in block:
-        block = block.replace("\r\n", "\n")
-    lines = block.split("\n")
-    lines.pop()  # the empty string after the last line end
-    # Every line must have exactly ncols - 1 delimiters (a short line next to a long one would
-    # balance a block-wide count); blank lines go to the csv module, which skips them.
-    if set(map(str.count, lines, repeat(delimiter))) != {ncols - 1} or not all(lines):
+    if carriage in block:
+        block = block.replace(carriage + newline, newline)
+    rows = block.count(newline)
+    if ncols == 1 and (block.startswith(newline) or newline + newline in block):
+        return None  # blank lines (with several columns, the length check below sees them)
+    # A delimiter after every line end makes one flat list of cells in which a line end can
+    # only be the last character of a cell. So if the cells in the last column's places hold
+    # all the block's line ends, every line has exactly ncols fields: one C-level split and
+    # one join check the shape, instead of splitting into lines and counting per line.
+    cells = block.replace(newline, newline + delimiter).split(delimiter)
+    if len(cells) != rows * ncols + 1:  # + 1: the empty cell after the last line end
         return None
-    if ncols == 1:
-        return lines
-    return block.replace("\n", delimiter).split(delimiter)[:-1]
+    last = newline[:0].join(cells[ncols - 1 :: ncols])
+    if last.count(newline) != rows:
+        return None
+    return cells, last.split(newline)[:-1]
 
 
 def _csv_module_rows(

@@ -44,6 +44,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("runtime.objects")
 
+# Chunks (of APP_OSS_READ_CHUNK bytes) read ahead by a background thread while the algorithm
+# works: enough to ride out a slow response, few enough to keep memory flat (4 MiB by default).
+READ_AHEAD_CHUNKS = 4
+
 _LOG_LEVELS = {
     "processed": logging.INFO,
     "skipped": logging.INFO,
@@ -189,7 +193,7 @@ class ObjectProcessor:
             reader = ObjectReader(
                 source, info.key, size=info.size, etag=info.etag, crc64=head.server_crc, policy=sink.policy
             )
-            with open_stream(reader, self.settings.read_chunk) as stream:
+            with open_stream(reader, self.settings.read_chunk, read_ahead=READ_AHEAD_CHUNKS) as stream:
                 summary = dict(self.algorithm.process(stream, info, sink) or {})
             manifest = sink.write_reserved(MANIFEST_NAME, _manifest_body(info, sink, ctx, summary))
         except InputRejected as exc:

@@ -14,7 +14,7 @@ from PIL import Image
 
 from algorithms.errors import InputRejected
 from algorithms.object_base import MemorySink, ObjectAlgorithm, ObjectInfo
-from algorithms.table_summary import SummaryOptions, TableSummariser
+from algorithms.table_summary import DistinctSketch, SummaryOptions, TableSummariser
 from algorithms.thumbnailer import Thumbnailer, ThumbnailOptions
 
 
@@ -242,6 +242,51 @@ def test_distinct_counts_are_estimated_within_a_few_percent() -> None:
     distinct = column(summarise(data), "id")
     assert distinct["distinct_exact"] is False
     assert 50_000 * 0.9 < distinct["distinct"] < 50_000 * 1.1
+
+
+def test_the_same_value_counts_once_in_ascii_blocks_non_ascii_blocks_and_quoted_csv() -> None:
+    # ASCII blocks are reduced as bytes, others as str, and from the first quote on the csv
+    # module takes over: "Oslo" must be one value in all three.
+    rows = [f"{i},{'Zürich' if i % 400 == 0 else 'Oslo'},{i % 3}\n" for i in range(3000)]
+    rows[2500] = '2500,"Oslo",1\n'
+    data = ("id,city,k\n" + "".join(rows)).encode()
+    small_blocks = summarise(data, block_bytes=1024, sketch_size=8192)
+    city = column(small_blocks, "city")
+    assert (city["distinct"], city["distinct_exact"], city["count"]) == (2, True, 3000)
+    assert (column(small_blocks, "id")["distinct"], column(small_blocks, "k")["distinct"]) == (3000, 3)
+    # One block (non-ASCII, so all str) gives the same figures: integer sums are exact.
+    assert small_blocks == summarise(data, sketch_size=8192)
+
+
+def test_a_numeric_column_with_few_distinct_values_keeps_exact_figures() -> None:
+    # Few distinct values are parsed once each; the sum must still add every cell in order.
+    cells = ["0.1", "0.2", "", "0.3", "NA"] * 2000 + ["inf", "0.7"]
+    data = ("x,label\n" + "".join(f"{cell},a\n" for cell in cells)).encode()
+    x = column(summarise(data), "x")
+    finite = [float(c) for c in cells if c not in ("", "NA", "inf")]
+    assert (x["type"], x["count"], x["nulls"]) == ("number", 6002, 4000)
+    assert (x["minimum"], x["maximum"]) == (0.1, 0.7)
+    assert x["mean"] == sum(finite) / len(finite)  # the same float, not merely close
+
+
+@pytest.mark.parametrize("batch", [1, 7, 100, 10_000])
+def test_the_distinct_sketch_does_not_depend_on_how_values_arrive(batch: int) -> None:
+    values = [f"v{i}" for i in range(10_000)]
+    reference = DistinctSketch(k=64)
+    reference.update(values)
+    sketch = DistinctSketch(k=64)
+    for start in range(0, len(values), batch):
+        sketch.update(values[start : start + batch])
+    assert sketch.estimate() == reference.estimate()
+    assert sketch.estimate()[1] is False
+
+
+def test_the_distinct_sketch_is_exact_up_to_k_values_and_no_further() -> None:
+    exact, over = DistinctSketch(k=64), DistinctSketch(k=64)
+    exact.update(str(i) for i in range(64))
+    over.update(str(i) for i in range(65))
+    assert exact.estimate() == (64, True)
+    assert over.estimate()[1] is False
 
 
 class _Generated(io.RawIOBase):
