@@ -291,13 +291,20 @@ def _source(info: ObjectInfo) -> dict[str, Any]:
     return {"bucket": info.bucket, "key": info.key, "etag": info.etag, "size": info.size}
 
 
-def _manifest_body(info: ObjectInfo, sink: ObjectOutputs, ctx: InvocationContext, summary: dict[str, Any]) -> bytes:
+def _record_header(info: ObjectInfo, sink: ObjectOutputs, ctx: InvocationContext) -> dict[str, Any]:
+    """What every manifest and error marker says first: which object, which function, which call."""
     provenance = sink.provenance
-    body = {
+    return {
         "source": _source(info),
         "function": provenance.producer,
         "version": provenance.producer_version,
         "request_id": ctx.request_id,
+    }
+
+
+def _manifest_body(info: ObjectInfo, sink: ObjectOutputs, ctx: InvocationContext, summary: dict[str, Any]) -> bytes:
+    body = {
+        **_record_header(info, sink, ctx),
         "processed_at": _now(),
         "outputs": sink.committed,
         "bytes_written": sink.bytes_written,
@@ -307,12 +314,8 @@ def _manifest_body(info: ObjectInfo, sink: ObjectOutputs, ctx: InvocationContext
 
 
 def _marker_body(info: ObjectInfo, sink: ObjectOutputs, ctx: InvocationContext, exc: InputRejected) -> bytes:
-    provenance = sink.provenance
     body = {
-        "source": _source(info),
-        "function": provenance.producer,
-        "version": provenance.producer_version,
-        "request_id": ctx.request_id,
+        **_record_header(info, sink, ctx),
         "rejected_at": _now(),
         "error": {"code": "rejected", "message": exc.message, "details": exc.details},
         "retry": "not retried; fix the object (upload it again) or reprocess with force after fixing the function",
