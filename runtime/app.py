@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from algorithms.errors import InputRejected
 from runtime.errors import BadRequestError, InputRejectedError, MalformedJSONError, ValidationError
-from runtime.events import DirectInvoke, Event, HttpRequest, OssEvent, TimerEvent
+from runtime.events import Event, HttpRequest, OssEvent, TimerEvent
 from runtime.events.http import response as http_response
 from runtime.function import FunctionRuntime, Summary
 from runtime.routing import Route, Router
@@ -142,4 +142,4 @@ def _validation_error(exc: pydantic.ValidationError) -> ValidationError:
     return ValidationError(f"invalid input: {fields}", details)
 
 
-__all__ = ["AlgorithmFunction", "DirectInvoke", "Operation", "Route"]
+__all__ = ["AlgorithmFunction", "Operation", "Route"]

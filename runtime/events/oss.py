@@ -37,11 +37,6 @@ def key_candidates(key: str) -> list[str]:
     return [decoded, key] if decoded != key else [key]
 
 
-def decode_key(key: str) -> str:
-    """Best guess without asking OSS: the first of ``key_candidates``."""
-    return key_candidates(key)[0]
-
-
 def parse_oss(doc: dict[str, Any]) -> OssEvent:
     records: list[OssRecord] = []
     invalid: list[tuple[int, str]] = []
