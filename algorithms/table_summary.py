@@ -17,6 +17,15 @@ the sketch. Blocks with quotes or ragged lines go through the ``csv`` module for
 the file, which is correct for quoted newlines and slower. None of this changes a figure:
 sums still add every cell in input order, block by block.
 
+With ``SummaryOptions.workers`` above 1 (the function's vCPUs, from s.yaml), CSV/TSV blocks
+are reduced in that many forked processes (``algorithms/table_summary_workers.py``), since
+the work is pure Python and one process uses one core. Each block's figures come back to this
+process and are added in block order (``ColumnStats.merge_block``): the per-block partial sums
+are the same floats added in the same order, and the distinct sketches merge exactly, so the
+output is identical to the sequential one. From the first block the workers cannot take (quotes,
+ragged lines, not UTF-8) this process goes on alone, as the sequential path does. JSON Lines
+stay sequential (their parsing is mostly ``json.loads``, already C).
+
 Gzip-compressed inputs (``.csv.gz``, ``.jsonl.gz``) are decompressed on the fly.
 """
 
@@ -27,13 +36,16 @@ import gzip
 import io
 import json
 import math
+import threading
 import zlib
+from collections import deque
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any, AnyStr, BinaryIO, ClassVar, TypeVar
 
 from algorithms.errors import InputRejected
 from algorithms.object_base import ObjectAlgorithm
+from algorithms.table_summary_workers import BlockWorkers, WorkerFailed
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -63,6 +75,10 @@ _JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-json
 class SummaryOptions:
     """Limits of the summariser.
 
+    ``workers``: processes reducing CSV/TSV blocks; 1 (the default) reduces them in this
+    process. Set it to the function's vCPUs (s.yaml ``cpu``), not ``os.cpu_count()``, which
+    in FC counts the host's CPUs.
+
     >>> SummaryOptions(max_line_bytes=1024).block_bytes
     1048576
     """
@@ -71,6 +87,7 @@ class SummaryOptions:
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES
     sketch_size: int = DEFAULT_SKETCH_SIZE
     max_columns: int = MAX_COLUMNS
+    workers: int = 1
 
 
 class DistinctSketch:
@@ -92,8 +109,9 @@ class DistinctSketch:
         self.values: set[int] = set()
         self.threshold: int | None = None  # the k-th smallest hash at the last trim
 
-    def update(self, items: Iterable[Any], exclude: Iterable[Any] = ()) -> None:
-        """Add ``items`` (repeats are fine), leaving out the hashes of ``exclude`` (nulls)."""
+    def update(self, items: Iterable[Any], exclude: Iterable[Any] = ()) -> set[int]:
+        """Add ``items`` (repeats are fine), leaving out the hashes of ``exclude`` (nulls).
+        Returns the hashes that were candidates (for :meth:`merge` into another sketch)."""
         threshold = self.threshold
         # Once full, only hashes below the k-th smallest can matter. A comprehension is 1.8x
         # as fast here as filter(threshold.__gt__, ...) on Python 3.11+ (even on 3.10).
@@ -101,6 +119,16 @@ class DistinctSketch:
         if exclude:
             new.difference_update(map(hash, exclude))
         self.values |= new
+        if len(self.values) > self.limit:
+            self._trim()
+        return new
+
+    def merge(self, hashes: Iterable[int]) -> None:
+        """Add hashes returned by another sketch's :meth:`update` (which shares this
+        process's hash secret). The result is exactly the sketch of all the items: every hash
+        among the k smallest overall was below the other sketch's threshold, so it was sent."""
+        threshold = self.threshold
+        self.values |= set(hashes) if threshold is None else {h for h in hashes if h < threshold}
         if len(self.values) > self.limit:
             self._trim()
 
@@ -149,9 +177,9 @@ class ColumnStats:
         self.blocks = 0
         self.mostly_unique = False  # most cells of the last block whose set was built were distinct
 
-    def add_text(self, values: list[str] | list[bytes], null_tokens: frozenset[Any] = NULL_TOKENS) -> None:
+    def add_text(self, values: list[str] | list[bytes], null_tokens: frozenset[Any] = NULL_TOKENS) -> set[int]:
         """A block of CSV cells of this column: str, or bytes when they are all ASCII
-        (``null_tokens`` then holds the bytes forms)."""
+        (``null_tokens`` then holds the bytes forms). Returns the block's sketch candidates."""
         cells: list[Any] = values
         count = len(cells)
         self.blocks += 1
@@ -188,9 +216,8 @@ class ColumnStats:
             except ValueError:
                 self.numeric = False
         if distinct is None:
-            self.sketch.update(cells, exclude=present)
-        else:
-            self.sketch.update(distinct)
+            return self.sketch.update(cells, exclude=present)
+        return self.sketch.update(distinct)
 
     def add_json(self, values: list[Any]) -> None:
         """A block of JSON values of this column (None for missing or null)."""
@@ -206,6 +233,37 @@ class ColumnStats:
 
     def add_missing(self, rows: int) -> None:
         self.nulls += rows
+
+    # In a worker, a column's figures are taken block by block (so that the parent adds each
+    # block's sum in block order, as the sequential path does); the sketch, the numeric flag
+    # and the path choices carry over between the worker's blocks.
+
+    def start_block(self) -> None:
+        self.count = self.nulls = self.finite = 0
+        self.total = 0.0
+        self.minimum, self.maximum = math.inf, -math.inf
+
+    def block_figures(self) -> tuple[int, int, bool, float, int, float, float]:
+        return self.count, self.nulls, self.numeric, self.total, self.finite, self.minimum, self.maximum
+
+    def merge_block(self, figures: tuple[int, int, bool, float, int, float, float], hashes: Iterable[int]) -> None:
+        """Add a block reduced elsewhere (:meth:`block_figures`, the hashes its ``add_text``
+        returned): the same additions, in the same order, as ``add_text`` on that block."""
+        count, nulls, numeric, total, finite, minimum, maximum = figures
+        self.blocks += 1
+        self.count += count
+        self.nulls += nulls
+        if not numeric:
+            self.numeric = False  # its figures then no longer matter, as in add_text
+        elif self.numeric and finite:
+            self.finite += finite
+            self.total += total
+            # A worker may take the other min/max path of add_text than this process would
+            # have (its history differs): only the sign of a zero can then differ, and
+            # _number() prints -0.0 and 0.0 alike.
+            self.minimum = min(self.minimum, minimum)
+            self.maximum = max(self.maximum, maximum)
+        self.sketch.merge(hashes)
 
     def _add_numbers(self, numbers: list[float], distinct: list[float] | None = None) -> None:
         """``numbers`` in input order; ``distinct``, when known, holds each value once (a
@@ -258,6 +316,20 @@ class TableSummariser(ObjectAlgorithm):
 
     def __init__(self, options: SummaryOptions | None = None) -> None:
         self.options = options or SummaryOptions()
+        self.workers = BlockWorkers(self.options.workers, _BlockReducer) if self.options.workers > 1 else None
+        # The pool serves one object at a time; with instanceConcurrency above 1 the objects
+        # that find it busy are summarised in their own thread instead (same figures).
+        self._workers_free = threading.Lock()
+
+    def setup(self) -> None:
+        # Forked now, once per instance, while the process has a single thread; reused by
+        # every object (see table_summary_workers).
+        if self.workers is not None:
+            self.workers.start()
+
+    def teardown(self) -> None:
+        if self.workers is not None:
+            self.workers.stop()
 
     def process(self, source: BinaryIO, info: ObjectInfo, outputs: OutputSink) -> dict[str, Any]:
         key, media = info.key, info.media_type
@@ -272,7 +344,15 @@ class TableSummariser(ObjectAlgorithm):
             summary = _summarise_jsonl(_text_blocks(blocks), self.options)
         else:
             delimiter = "\t" if key.lower().endswith((".tsv", ".tab")) or media == "text/tab-separated-values" else None
-            summary = _summarise_csv(blocks, self.options, delimiter)
+            if self.workers is not None and self._workers_free.acquire(blocking=False):
+                try:
+                    # start(): fresh workers if one died; False means sequential.
+                    workers = self.workers if self.workers.start() else None
+                    summary = _summarise_csv(blocks, self.options, delimiter, workers)
+                finally:
+                    self._workers_free.release()
+            else:
+                summary = _summarise_csv(blocks, self.options, delimiter)
         summary["bytes"] = info.size
         summary["compressed"] = compressed
         outputs.write(SUMMARY_NAME, json.dumps(summary, ensure_ascii=False, indent=1).encode(), "application/json")
@@ -334,7 +414,10 @@ def _decode(data: bytes, offset: int) -> str:
 
 
 def _summarise_csv(
-    blocks: Iterator[tuple[bytes, int]], options: SummaryOptions, delimiter: str | None
+    blocks: Iterator[tuple[bytes, int]],
+    options: SummaryOptions,
+    delimiter: str | None,
+    workers: BlockWorkers | None = None,
 ) -> dict[str, Any]:
     texts = _text_blocks(blocks)  # the header's block(s) only: the data blocks are taken undecoded
     first = next(texts, None)
@@ -350,37 +433,14 @@ def _summarise_csv(
         delimiter = max(_DELIMITERS, key=header_line.count)
     header = _header_names(header_line, delimiter, options.max_columns)
     columns = [ColumnStats(name, options.sketch_size) for name in header]
-    ncols = len(columns)
     counters = {"rows": 0, "ragged_rows": 0}
     rest = first[header_end + 1 :]
     pending: Iterator[tuple[bytes, int]] = iter(((rest.encode(), 0),)) if rest else iter(())
     remaining = _chain(pending, blocks)
-    separator = delimiter.encode()
-    for block, offset in remaining:
-        # ASCII cells stay bytes: splitting and hashing them is cheaper than str, and for
-        # ASCII they are equal in every way the statistics see (float(), hash(), equality).
-        text: str | None = None
-        cells: tuple[list[bytes], list[bytes]] | tuple[list[str], list[str]] | None
-        tokens: frozenset[Any] = _NULL_BYTES
-        if block.isascii():
-            cells = _simple_cells(block, separator, b"\n", ncols)
-        else:
-            text, tokens = _decode(block, offset), NULL_TOKENS
-            cells = _simple_cells(text, delimiter, "\n", ncols)
-        if cells is None:
-            # Quotes or ragged lines: the csv module takes over for the rest of the input,
-            # because a quoted field may span the boundary of the next block.
-            first_text = text if text is not None else block.decode("ascii")
-            _csv_module_rows(_chain(iter((first_text,)), _text_blocks(remaining)), delimiter, columns, counters)
-            break
-        flat, last = cells
-        rows = len(last)
-        counters["rows"] += rows
-        for index, column in enumerate(columns[:-1]):
-            # Sliced just before use: the column's cells are then still in the CPU cache
-            # when add_text hashes them (slicing all columns first costs about 10 %).
-            column.add_text(flat[index : rows * ncols : ncols], tokens)
-        columns[-1].add_text(last, tokens)
+    if workers is not None:
+        workers.begin(len(columns), options.sketch_size, delimiter)  # the args of _BlockReducer
+        remaining = _reduce_in_workers(workers, remaining, columns, counters)
+    _reduce_here(remaining, columns, counters, delimiter)  # what the workers did not take
     return {
         "format": "csv" if delimiter != "\t" else "tsv",
         "delimiter": delimiter,
@@ -388,6 +448,124 @@ def _summarise_csv(
         "ragged_rows": counters["ragged_rows"],
         "columns": [c.report() for c in columns],
     }
+
+
+_Cells = tuple[list[bytes], list[bytes], frozenset[bytes]] | tuple[list[str], list[str], frozenset[str]]
+# One column's figures for one block (ColumnStats.block_figures), and its sketch candidates.
+_ColumnResult = tuple[tuple[int, int, bool, float, int, float, float], set[int]]
+
+
+def _block_cells(block: bytes, offset: int, delimiter: str, ncols: int) -> _Cells | None:
+    """The cells of a block that needs no csv module (see :func:`_simple_cells`), with the
+    null tokens to compare them with; None if it does. Raises InputRejected if not UTF-8."""
+    # ASCII cells stay bytes: splitting and hashing them is cheaper than str, and for
+    # ASCII they are equal in every way the statistics see (float(), hash(), equality).
+    if block.isascii():
+        raw = _simple_cells(block, delimiter.encode(), b"\n", ncols)
+        return None if raw is None else (*raw, _NULL_BYTES)
+    text = _simple_cells(_decode(block, offset), delimiter, "\n", ncols)
+    return None if text is None else (*text, NULL_TOKENS)
+
+
+def _add_cells(cells: _Cells, columns: list[ColumnStats]) -> tuple[int, list[set[int]]]:
+    """Reduce a block's cells into ``columns``: (rows, each column's sketch candidates)."""
+    flat, last, tokens = cells
+    rows = len(last)
+    ncols = len(columns)
+    candidates = []
+    for index, column in enumerate(columns[:-1]):
+        # Sliced just before use: the column's cells are then still in the CPU cache
+        # when add_text hashes them (slicing all columns first costs about 10 %).
+        candidates.append(column.add_text(flat[index : rows * ncols : ncols], tokens))
+    candidates.append(columns[-1].add_text(last, tokens))
+    return rows, candidates
+
+
+def _reduce_here(
+    blocks: Iterator[tuple[bytes, int]], columns: list[ColumnStats], counters: dict[str, int], delimiter: str
+) -> None:
+    """The sequential path: every block in this process."""
+    for block, offset in blocks:
+        cells = _block_cells(block, offset, delimiter, len(columns))
+        if cells is None:
+            # Quotes or ragged lines: the csv module takes over for the rest of the input,
+            # because a quoted field may span the boundary of the next block.
+            first_text = _decode(block, offset)
+            _csv_module_rows(_chain(iter((first_text,)), _text_blocks(blocks)), delimiter, columns, counters)
+            return
+        counters["rows"] += _add_cells(cells, columns)[0]
+
+
+class _BlockReducer:
+    """A worker's state for one object: its own columns, fed only its blocks; returns each
+    block's figures (None for a block it cannot take: the parent then goes on alone)."""
+
+    def __init__(self, ncols: int, sketch_size: int, delimiter: str) -> None:
+        self.columns = [ColumnStats("", sketch_size) for _ in range(ncols)]
+        self.delimiter = delimiter
+
+    def __call__(self, block: bytes) -> tuple[int, list[_ColumnResult]] | None:
+        try:
+            cells = _block_cells(block, 0, self.delimiter, len(self.columns))
+        except InputRejected:
+            return None  # not UTF-8: the parent raises it, with the offset
+        if cells is None:
+            return None
+        for column in self.columns:
+            column.start_block()
+        rows, candidates = _add_cells(cells, self.columns)
+        return rows, [(c.block_figures(), h) for c, h in zip(self.columns, candidates, strict=True)]
+
+
+def _reduce_in_workers(
+    workers: BlockWorkers,
+    blocks: Iterator[tuple[bytes, int]],
+    columns: list[ColumnStats],
+    counters: dict[str, int],
+) -> Iterator[tuple[bytes, int]]:
+    """Reduce the blocks in the workers, merging their figures in block order. Returns the
+    blocks from the first one a worker could not take (then the rest of the input) for the
+    sequential path, with the figures of every earlier block merged; nothing when all were.
+    """
+    # Blocks handed out and not merged yet, kept for the sequential path. Two per worker: one
+    # being reduced, the next one already in its pipe. This bounds the memory.
+    in_flight: deque[tuple[bytes, int]] = deque()
+    try:
+        for item in blocks:
+            if len(in_flight) >= 2 * workers.count and not _merge_next(workers, in_flight, columns, counters):
+                workers.drain()  # results of blocks after the one refused: not wanted
+                return _chain(iter([*in_flight, item]), blocks)
+            workers.submit(item[0])
+            in_flight.append(item)
+        while in_flight:
+            if not _merge_next(workers, in_flight, columns, counters):
+                workers.drain()
+                return iter(in_flight)
+    except WorkerFailed:
+        raise  # the workers are stopped already; the next object starts fresh ones
+    except Exception:
+        workers.drain()  # e.g. a corrupt gzip stream: the workers stay usable
+        raise
+    except BaseException:
+        workers.stop()
+        raise
+    return iter(())
+
+
+def _merge_next(
+    workers: BlockWorkers, in_flight: deque[tuple[bytes, int]], columns: list[ColumnStats], counters: dict[str, int]
+) -> bool:
+    """Merge the oldest block's result; False (the block stays first in ``in_flight``) if
+    the worker could not take it."""
+    result = workers.result()
+    if result is None:
+        return False
+    in_flight.popleft()
+    rows, figures = result
+    counters["rows"] += rows
+    for column, (block_figures, hashes) in zip(columns, figures, strict=True):
+        column.merge_block(block_figures, hashes)
+    return True
 
 
 def _chain(head: Iterator[_T], tail: Iterator[_T]) -> Iterator[_T]:

@@ -11,7 +11,11 @@ measured client runs in a fresh process of its own, so that the figures are the 
    measured on their own too: the runtime's stream read (I/O) and the summariser on bytes
    already in memory (compute).
 2. peak RSS of the summarising process for 50 MB and 200 MB objects (target <= 120 MB, and
-   not growing with the object size: the object is streamed, never held).
+   not growing with the object size: the object is streamed, never held). With worker
+   processes (``APP_SUMMARY_WORKERS``, as in s.yaml; ``BENCH_SUMMARY_WORKERS`` overrides it)
+   the workers are shown too: each one's own peak (VmHWM, which counts the pages it shares
+   with the parent since the fork), and the peak of the memory the whole tree really holds,
+   sampled every 50 ms: the parent's RSS plus the workers' private pages.
 3. thumbnails per second for a 12-megapixel photo (two sizes per photo), end to end through
    OSS, vs Pillow alone on bytes already in memory (the algorithm's own cost).
 
@@ -28,6 +32,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -37,6 +42,8 @@ BUCKET = "bench-objects"
 PHOTO_KEY = "uploads/photo-12mp.jpg"
 THUMB_ROUNDS = 8
 ROUNDS = 3  # of the interleaved throughput measurements
+# Worker processes of the summariser: s.yaml's APP_SUMMARY_WORKERS for table-summary.
+WORKERS = os.environ.get("BENCH_SUMMARY_WORKERS", "2")
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -98,6 +105,69 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _status_kb(pid: int | str, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _children() -> list[int]:
+    """Pids of this process's children (the summariser's workers)."""
+    me, found = os.getpid(), []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+                found.append(int(entry.name))
+    return found
+
+
+def _private_kb(pid: int) -> int:
+    """Pages of ``pid`` not shared with any other process (copied since the fork, or new)."""
+    total = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                total += int(line.split()[1])
+    except OSError:
+        pass
+    return total
+
+
+class TreeMemory:
+    """Samples the memory of this process and its children: RSS of this one + private pages
+    of the children (their shared pages are this process's, already counted)."""
+
+    def __init__(self, interval_s: float = 0.05) -> None:
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(interval_s,), daemon=True)
+
+    def _run(self, interval_s: float) -> None:
+        while not self._stop.wait(interval_s):
+            self.sample()
+
+    def sample(self) -> None:
+        now = _status_kb("self", "VmRSS") + sum(_private_kb(pid) for pid in _children())
+        self.peak_kb = max(self.peak_kb, now)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample()
+
+
 def child_baseline(endpoint: str, key: str) -> dict[str, Any]:
     import oss2  # noqa: PLC0415
 
@@ -147,7 +217,9 @@ def _invoke(handler: Any, payload: dict[str, Any], function: str) -> dict[str, A
 def child_summarise(endpoint: str, event_json: str) -> dict[str, Any]:
     """The function as on upload: its handler with the OSS event of the object (built by the
     parent, so that this process imports nothing the function would not)."""
-    os.environ.update(APP_OUTPUT_PREFIX="summaries/", APP_OSS_ENDPOINT=endpoint, APP_LOG_LEVEL="WARNING")
+    os.environ.update(
+        APP_OUTPUT_PREFIX="summaries/", APP_OSS_ENDPOINT=endpoint, APP_LOG_LEVEL="WARNING", APP_SUMMARY_WORKERS=WORKERS
+    )
     import oss2  # noqa: PLC0415
 
     from handlers import table_summary  # noqa: PLC0415
@@ -157,28 +229,44 @@ def child_summarise(endpoint: str, event_json: str) -> dict[str, Any]:
     # A previous run's outputs would make this upload a redelivery (skipped): remove them.
     bucket = oss2.Bucket(oss2.Auth("bench-ak", "bench-sk"), endpoint, BUCKET)
     bucket.batch_delete_objects([f"summaries/{key}/_manifest.json", f"summaries/{key}/summary.json"])
-    table_summary.initialize(None)
-    started = time.perf_counter()
-    answer = _invoke(table_summary.handler, event, "table-summary")
-    seconds = time.perf_counter() - started
+    table_summary.initialize(None)  # forks the workers, as FC's initializer does
+    # The sampler thread starts after the fork, as the runtime's own threads do.
+    with TreeMemory() as tree:
+        started = time.perf_counter()
+        answer = _invoke(table_summary.handler, event, "table-summary")
+        seconds = time.perf_counter() - started
     status = answer["records"][0]["status"]
     if status != "processed":
         raise RuntimeError(f"summariser answered {answer}")
-    return {"seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
+    workers = [_status_kb(pid, "VmHWM") / 1024 for pid in _children()]  # alive: kept for the next object
+    table_summary.pre_stop(None)
+    return {
+        "seconds": seconds,
+        "peak_rss_mb": _peak_rss_mb(),
+        "worker_peak_rss_mb": workers,
+        "tree_peak_mb": tree.peak_kb / 1024,
+    }
 
 
 def child_compute(endpoint: str, key: str) -> dict[str, Any]:
-    """The summariser alone, on the object's bytes already in memory (no OSS, no runtime)."""
+    """The summariser alone, on the object's bytes already in memory (no OSS, no runtime):
+    sequential, and with the workers."""
     import oss2  # noqa: PLC0415
 
     from algorithms.object_base import MemorySink, ObjectInfo  # noqa: PLC0415
-    from algorithms.table_summary import TableSummariser  # noqa: PLC0415
+    from algorithms.table_summary import SummaryOptions, TableSummariser  # noqa: PLC0415
 
     data = oss2.Bucket(oss2.Auth("bench-ak", "bench-sk"), endpoint, BUCKET).get_object(key).read()
     info = ObjectInfo(BUCKET, key, len(data), "E", "text/csv")
-    started = time.perf_counter()
-    TableSummariser().process(io.BytesIO(data), info, MemorySink())
-    return {"seconds": time.perf_counter() - started, "bytes": len(data)}
+    seconds = {}
+    for workers in (1, int(WORKERS)):
+        summariser = TableSummariser(SummaryOptions(workers=workers))
+        summariser.setup()
+        started = time.perf_counter()
+        summariser.process(io.BytesIO(data), info, MemorySink())
+        seconds[workers] = time.perf_counter() - started
+        summariser.teardown()
+    return {"seconds": seconds[1], "workers_seconds": seconds[int(WORKERS)], "bytes": len(data)}
 
 
 def child_thumbnails(endpoint: str, rounds: int) -> dict[str, Any]:
@@ -299,7 +387,7 @@ def main() -> None:
         }
 
         key = f"exports/orders-{big_mb}mb.csv"
-        baseline, gets, streams, summarised, computed = [], [], [], [], []
+        baseline, gets, streams, summarised, computed, computed_workers = [], [], [], [], [], []
         for _ in range(ROUNDS):  # interleaved, so that machine noise hits every side alike
             raw = _run_child("baseline", oss.endpoint, key)
             baseline.append(raw["seconds"])
@@ -308,12 +396,16 @@ def main() -> None:
             summarised.append(_run_child("summarise", oss.endpoint, events[big_mb])["seconds"])
             compute = _run_child("compute", oss.endpoint, f"exports/orders-{small_mb}mb.csv")
             computed.append(compute["bytes"] / compute["seconds"])
+            computed_workers.append(compute["bytes"] / compute["workers_seconds"])
         base_s, summ_s = statistics.median(baseline), statistics.median(summarised)
         get_s, stream_s = statistics.median(gets), statistics.median(streams)
         size = big_mb * 1_000_000
         ratios = sorted(b / s for b, s in zip(baseline, summarised, strict=True))
         print(f"{big_mb} MB CSV, raw oss2 get_object+put_object: {size / base_s / 1e6:7.1f} MB/s ({base_s:.2f} s)")
-        print(f"{big_mb} MB CSV, summariser process-on-upload: {size / summ_s / 1e6:7.1f} MB/s ({summ_s:.2f} s)")
+        print(
+            f"{big_mb} MB CSV, summariser process-on-upload ({WORKERS} worker processes):"
+            f" {size / summ_s / 1e6:7.1f} MB/s ({summ_s:.2f} s)"
+        )
         print(
             f"ratio summariser/raw_get_put throughput: {base_s / summ_s:.2f}  (target >= 0.85;"
             f" per round {ratios[0]:.2f}-{ratios[-1]:.2f})"
@@ -324,13 +416,24 @@ def main() -> None:
         print(f"{big_mb} MB, raw oss2 get_object().read():            {size / get_s / 1e6:7.1f} MB/s")
         print(f"ratio runtime_stream_read/raw_get throughput: {get_s / stream_s:.2f}")
         compute_mbs = statistics.median(computed) / 1e6
-        print(f"{small_mb} MB, summariser alone on bytes in memory:     {compute_mbs:7.1f} MB/s (compute bound)")
+        workers_mbs = statistics.median(computed_workers) / 1e6
+        print(f"{small_mb} MB, summariser alone on bytes in memory:     {compute_mbs:7.1f} MB/s (one process)")
+        print(f"{small_mb} MB, the same with {WORKERS} worker processes:      {workers_mbs:7.1f} MB/s")
         print(f"ratio summariser_compute/raw_get_put throughput: {compute_mbs / (size / base_s / 1e6):.2f}")
 
-        rss = {mb: _run_child("summarise", oss.endpoint, events[mb])["peak_rss_mb"] for mb in (small_mb, big_mb)}
-        for mb, peak in rss.items():
-            print(f"peak RSS of the summarising process, {mb:4d} MB object: {peak:6.1f} MB  (target <= 120 MB)")
-        print(f"ratio peak_rss_{big_mb}mb/peak_rss_{small_mb}mb: {rss[big_mb] / rss[small_mb]:.2f}  (flat = 1.00)")
+        memory = {mb: _run_child("summarise", oss.endpoint, events[mb]) for mb in (small_mb, big_mb)}
+        for mb, m in memory.items():
+            workers = ", ".join(f"{w:.1f}" for w in m["worker_peak_rss_mb"]) or "none"
+            print(
+                f"peak RSS of the summarising process, {mb:4d} MB object: {m['peak_rss_mb']:6.1f} MB"
+                f"  (target <= 120 MB); workers' own peaks {workers} MB;"
+                f" whole tree (RSS + workers' private) {m['tree_peak_mb']:.1f} MB"
+            )
+        small, big = memory[small_mb], memory[big_mb]
+        print(
+            f"ratio peak_rss_{big_mb}mb/peak_rss_{small_mb}mb: {big['peak_rss_mb'] / small['peak_rss_mb']:.2f},"
+            f" whole tree {big['tree_peak_mb'] / small['tree_peak_mb']:.2f}  (flat = 1.00)"
+        )
 
         photo = photo_jpeg()
         _upload(oss.endpoint, PHOTO_KEY, photo)

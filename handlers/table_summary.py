@@ -8,14 +8,27 @@ from algorithms.table_summary import DEFAULT_MAX_LINE_BYTES, SummaryOptions, Tab
 from runtime import constants
 from runtime.objects import ObjectFunction
 
+MAX_WORKERS = 16  # FC's largest cpu setting
+
 
 def build() -> TableSummariser:
-    raw = os.environ.get(constants.APP_SUMMARY_MAX_LINE_BYTES, "").strip()
+    return TableSummariser(
+        SummaryOptions(
+            max_line_bytes=_whole_number(constants.APP_SUMMARY_MAX_LINE_BYTES, DEFAULT_MAX_LINE_BYTES, "bytes"),
+            workers=_whole_number(constants.APP_SUMMARY_WORKERS, 1, "processes", bounds=(1, MAX_WORKERS)),
+        )
+    )
+
+
+def _whole_number(name: str, default: int, unit: str, bounds: tuple[int, int] | None = None) -> int:
+    raw = os.environ.get(name, "").strip()
     try:
-        max_line = int(raw) if raw else DEFAULT_MAX_LINE_BYTES
+        value = int(raw) if raw else default
     except ValueError:
-        raise ValueError(f"{constants.APP_SUMMARY_MAX_LINE_BYTES}={raw!r}: expected a whole number of bytes") from None
-    return TableSummariser(SummaryOptions(max_line_bytes=max_line))
+        raise ValueError(f"{name}={raw!r}: expected a whole number of {unit}") from None
+    if bounds is not None and not bounds[0] <= value <= bounds[1]:
+        raise ValueError(f"{name}={raw!r}: expected {bounds[0]} to {bounds[1]} {unit}")
+    return value
 
 
 app = ObjectFunction(build, name=TableSummariser.name)

@@ -41,6 +41,8 @@ APP_THUMBNAIL_FORMAT = "APP_THUMBNAIL_FORMAT"  # JPEG | PNG | WEBP
 APP_THUMBNAIL_QUALITY = "APP_THUMBNAIL_QUALITY"  # 1-95
 APP_THUMBNAIL_MAX_BYTES = "APP_THUMBNAIL_MAX_BYTES"  # larger source images are rejected
 APP_SUMMARY_MAX_LINE_BYTES = "APP_SUMMARY_MAX_LINE_BYTES"  # longer lines make the input unreadable
+# Processes reducing CSV blocks: the function's `cpu` (os.cpu_count() in FC is the host's).
+APP_SUMMARY_WORKERS = "APP_SUMMARY_WORKERS"
 
 # Direct shipping of business/audit events to a logstore (runtime/shipping.py).
 APP_SHIP_PROJECT = "APP_SHIP_PROJECT"  # SLS project; shipping is on when this and the logstore are set

@@ -241,7 +241,10 @@ def test_distinct_counts_are_estimated_within_a_few_percent() -> None:
     data = ("id\n" + "".join(f"user-{i}\n" for i in range(50_000))).encode()
     distinct = column(summarise(data), "id")
     assert distinct["distinct_exact"] is False
-    assert 50_000 * 0.9 < distinct["distinct"] < 50_000 * 1.1
+    # KMV with k=1024: about 3 % standard error, skewed high; str hashes are seeded per process,
+    # so the estimate differs from run to run. ±20 % fails about once in 10^7 runs by chance
+    # (±10 % did once in a few thousand), while a broken sketch is off by far more.
+    assert 50_000 * 0.8 < distinct["distinct"] < 50_000 * 1.2
 
 
 def test_the_same_value_counts_once_in_ascii_blocks_non_ascii_blocks_and_quoted_csv() -> None:
