@@ -45,7 +45,8 @@ class Sink(Protocol):
     def emit(self, name: str, fields: dict[str, Any]) -> None: ...
 
 
-_current: ContextVar[Sink | None] = ContextVar("algorithm_business_events", default=None)
+#: The sink of the current invocation; set by the runtime (or ``binding``) for its length.
+SINK: ContextVar[Sink | None] = ContextVar("algorithm_business_events", default=None)
 
 
 def emit(name: str, /, **fields: Any) -> None:
@@ -53,7 +54,7 @@ def emit(name: str, /, **fields: Any) -> None:
 
     >>> emit("prime_checked", number=97, prime=True)  # outside an invocation: nothing happens
     """
-    sink = _current.get()
+    sink = SINK.get()
     if sink is not None:
         sink.emit(name, fields)
 
@@ -81,11 +82,11 @@ class binding:
         self._sink = sink
 
     def __enter__(self) -> Sink:
-        self._token = _current.set(self._sink)
+        self._token = SINK.set(self._sink)
         return self._sink
 
     def __exit__(self, *_exc: object) -> None:
-        _current.reset(self._token)
+        SINK.reset(self._token)
 
 
 class CapturedEvents(list[tuple[str, dict[str, Any]]]):

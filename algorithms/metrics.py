@@ -45,7 +45,8 @@ class Recorder(Protocol):
     def add(self, name: str, value: float) -> None: ...
 
 
-_current: ContextVar[Recorder | None] = ContextVar("algorithm_metrics", default=None)
+#: The recorder of the current invocation; set by the runtime (or ``binding``) for its length.
+RECORDER: ContextVar[Recorder | None] = ContextVar("algorithm_metrics", default=None)
 
 
 def add(name: str, value: float) -> None:
@@ -53,7 +54,7 @@ def add(name: str, value: float) -> None:
 
     >>> add("text_chars", 26)  # outside an invocation: nothing happens
     """
-    recorder = _current.get()
+    recorder = RECORDER.get()
     if recorder is not None:
         recorder.add(name, value)
 
@@ -84,11 +85,11 @@ class binding:
         self._recorder = recorder
 
     def __enter__(self) -> Recorder:
-        self._token = _current.set(self._recorder)
+        self._token = RECORDER.set(self._recorder)
         return self._recorder
 
     def __exit__(self, *_exc: object) -> None:
-        _current.reset(self._token)
+        RECORDER.reset(self._token)
 
 
 class CapturedMetrics(dict[str, float]):

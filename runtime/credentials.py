@@ -8,23 +8,39 @@ invocation while the environment is fixed at instance start.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any
 
 from runtime import constants
 
 
-@dataclass(frozen=True, slots=True)
 class Credentials:
     """Access keys of the function's role. ``repr`` never shows the secret or the token.
+
+    A plain class rather than a dataclass or named tuple: it is built every invocation and
+    must not be iterable or JSON-encodable as a list (that would spell out the secret).
 
     >>> Credentials("LTAI-id", "s3cr3t", "tok").has_token
     True
     """
 
-    access_key_id: str
-    access_key_secret: str
-    security_token: str = ""
+    __slots__ = ("access_key_id", "access_key_secret", "security_token")
+
+    def __init__(self, access_key_id: str, access_key_secret: str, security_token: str = "") -> None:
+        self.access_key_id = access_key_id
+        self.access_key_secret = access_key_secret
+        self.security_token = security_token
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Credentials):
+            return NotImplemented
+        return (self.access_key_id, self.access_key_secret, self.security_token) == (
+            other.access_key_id,
+            other.access_key_secret,
+            other.security_token,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.access_key_id, self.access_key_secret, self.security_token))
 
     @property
     def has_token(self) -> bool:
@@ -32,7 +48,7 @@ class Credentials:
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never be written to a log line or a response."""
-        return tuple(v for v in (self.access_key_id, self.access_key_secret, self.security_token) if v)
+        return tuple(filter(None, (self.access_key_id, self.access_key_secret, self.security_token)))
 
     def __repr__(self) -> str:
         token = "***" if self.security_token else "none"
@@ -53,8 +69,21 @@ def from_context(raw: Any) -> Credentials | None:
         secret = _text(getattr(creds, "access_key_secret", None) or getattr(creds, "accessKeySecret", None))
         token = _text(getattr(creds, "security_token", None) or getattr(creds, "securityToken", None))
         if key_id and secret:
-            return Credentials(key_id, secret, token)
+            return _reused(key_id, secret, token)
     return from_environment()
+
+
+_last: Credentials | None = None
+
+
+def _reused(key_id: str, secret: str, token: str) -> Credentials:
+    """The previous invocation's ``Credentials`` when the keys are the same (FC refreshes
+    them rarely), so that what is derived from them per instance can be kept by identity."""
+    global _last  # noqa: PLW0603 - a one-entry cache, replaced atomically
+    last = _last
+    if last is None or (last.access_key_id, last.access_key_secret, last.security_token) != (key_id, secret, token):
+        last = _last = Credentials(key_id, secret, token)
+    return last
 
 
 def from_environment(environ: dict[str, str] | None = None) -> Credentials | None:

@@ -25,6 +25,7 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import IO, Any
 
@@ -95,7 +96,8 @@ def _plain(value: Any, depth: int) -> Any:
     return value
 
 
-_scope: ContextVar[LogScope | None] = ContextVar("fc_log_scope", default=None)
+#: The scope of the current invocation; set by ``LogScope`` (or the runtime) for its length.
+SCOPE: ContextVar[LogScope | None] = ContextVar("fc_log_scope", default=None)
 
 
 def encode_json(value: Any) -> str:
@@ -115,10 +117,12 @@ class LogScope:
 
     __slots__ = ("_fragment", "_token", "fields", "secrets", "tells")
 
-    def __init__(self, fields: dict[str, Any], secrets: tuple[str, ...] = ()) -> None:
+    def __init__(self, fields: dict[str, Any], secrets: tuple[str, ...] = (), fragment: str | None = None) -> None:
+        """``fragment``: ``fields`` already encoded (see ``invocation_scope``); None: encoded
+        at the first line."""
         self.fields = fields
         self.secrets, self.tells = _secret_forms(secrets)
-        self._fragment: str | None = None
+        self._fragment = fragment
 
     def update(self, **fields: Any) -> None:
         """Add or change fields for the following lines of this scope."""
@@ -134,11 +138,11 @@ class LogScope:
         return self._fragment
 
     def __enter__(self) -> LogScope:
-        self._token = _scope.set(self)
+        self._token = SCOPE.set(self)
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        _scope.reset(self._token)
+        SCOPE.reset(self._token)
 
 
 def scope(fields: dict[str, Any], secrets: tuple[str, ...] = ()) -> LogScope:
@@ -150,8 +154,44 @@ def scope(fields: dict[str, Any], secrets: tuple[str, ...] = ()) -> LogScope:
     return LogScope(fields, secrets)
 
 
+# The shared part of the last invocation scope: (its values, its fields, their encoding);
+# "\0" is no phase, so the first call fills it.
+_shared_scope: tuple[tuple[str, str, str, bool, str], dict[str, Any], str] = (("", "", "", False, "\0"), {}, "")
+
+
+def invocation_scope(
+    request_id: str,
+    function: str,
+    qualifier: str,
+    version: str,
+    *,
+    cold_start: bool,
+    secrets: tuple[str, ...] = (),
+    phase: str = "",
+) -> LogScope:
+    """The scope of one FC call: the fields of docs/log-schema.md, "Invocation scope".
+
+    From one invocation of a warm instance to the next only ``request_id`` changes, so the
+    other fields are encoded once per value (a one-entry cache) and only the request id is
+    encoded per invocation (and no field is checked for credentials again).
+
+    >>> invocation_scope("r-1", "f", "LATEST", "LATEST", cold_start=False)._fragment
+    ',"request_id":"r-1","function":"f","qualifier":"LATEST","version":"LATEST","cold_start":false'
+    """
+    global _shared_scope  # noqa: PLW0603 - a one-entry cache, replaced atomically
+    values = (function, qualifier, version, cold_start, phase)
+    cached_values, shared, encoded = _shared_scope
+    if values != cached_values:
+        shared = {"function": function, "qualifier": qualifier, "version": version, "cold_start": cold_start}
+        if phase:
+            shared["phase"] = phase
+        encoded = "," + _encode_fields(redact(shared, ()) if _needs_redaction(shared) else shared)
+        _shared_scope = (values, shared, encoded)
+    return LogScope({"request_id": request_id, **shared}, secrets, ',"request_id":' + _quote(request_id) + encoded)
+
+
 def current_scope() -> LogScope | None:
-    return _scope.get()
+    return SCOPE.get()
 
 
 _sensitive_cache: dict[str, bool] = {}
@@ -193,7 +233,7 @@ def redact(value: Any, secrets: tuple[str, ...], _depth: int = 0) -> Any:
     if _depth > _MAX_DEPTH:
         return "[too deep]"
     depth = _depth + 1
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):  # dict, and read-only views such as MappingProxyType
         return {
             k: (
                 MASK
@@ -302,28 +342,36 @@ class FcJsonFormatter(JsonFormatter):
         return extras
 
 
-def render_line(created: float, level: str, logger: str, message: str, extras: dict[str, Any]) -> str:
-    """One JSON log line: the fixed fields, the active scope, then ``extras``; masked.
+def render_line(
+    created: float, level: str, logger: str, message: str, extras: dict[str, Any], *, encoded: str = ""
+) -> str:
+    """One JSON log line: the fixed fields, the active scope, ``encoded``, then ``extras``;
+    masked. ``encoded`` holds fields already encoded as ``"key":value,...`` (see ``emit``).
 
     >>> render_line(0.0, "INFO", "x", "hi", {"n": 1})
     '{"time":"1970-01-01T00:00:00.000Z","level":"INFO","logger":"x","message":"hi","n":1}'
     """
-    active = _scope.get()
+    active = SCOPE.get()
     if extras and _needs_redaction(extras):
         extras = redact(extras, ())
     if active is not None and extras and not active.fields.keys().isdisjoint(extras):
         # An extra field overrides a scope field: merge, so no key appears twice.
-        line = _encode(_all_fields(created, level, logger, message, {**active.fields, **extras}))
+        rest = {**active.fields, **_decoded(encoded), **extras}
+        line = _encode(_all_fields(created, level, logger, message, rest))
     else:
-        if active is not None and active._fragment is None and extras:
-            # The scope's first line (often its only one: the summary line) encodes scope
-            # and extras in one call, which is the same text as the two parts joined.
+        if active is not None and active._fragment is None and extras and not encoded:
+            # The scope's first line (often its only one) encodes scope and extras in one
+            # call, which is the same text as the two parts joined.
             fields = active.fields
             if _needs_redaction(fields):
                 fields = redact(fields, ())
             body = "," + _encode_fields({**fields, **extras}) if fields else "," + _encode_fields(extras)
         else:
-            body = (active.fragment if active is not None else "") + ("," + _encode_fields(extras) if extras else "")
+            body = active.fragment if active is not None else ""
+            if encoded:
+                body += "," + encoded
+            if extras:
+                body += "," + _encode_fields(extras)
         line = "".join(
             (
                 '{"time":"',
@@ -340,7 +388,7 @@ def render_line(created: float, level: str, logger: str, message: str, extras: d
         )
     if len(line) > MAX_LINE_CHARS:
         # Mask before cutting: a cut through a secret would leave half of it.
-        rest = {**(active.fields if active is not None else {}), **extras}
+        rest = {**(active.fields if active is not None else {}), **_decoded(encoded), **extras}
         data = _all_fields(created, level, logger, message, rest)
         line = _shorten(redact(data, active.secrets if active is not None else ()))
     # A plain loop: any() over a generator costs more than the few substring tests.
@@ -348,6 +396,19 @@ def render_line(created: float, level: str, logger: str, message: str, extras: d
         if tell in line:
             return _mask_line(line, active.tells if active is not None else _KEY_PREFIXES)
     return line
+
+
+def encode_fields(fields: dict[str, Any]) -> str:
+    """``fields`` as ``"key":value,...`` for ``emit(encoded=...)``, credential-named ones masked.
+
+    >>> encode_fields({"status": 200, "api_token": "abc"})
+    '"status":200,"api_token":"***"'
+    """
+    return _encode_fields(redact(fields, ()) if _needs_redaction(fields) else fields)
+
+
+def _decoded(encoded: str) -> dict[str, Any]:
+    return json.loads("{" + encoded + "}") if encoded else {}
 
 
 def _all_fields(created: float, level: str, logger: str, message: str, rest: dict[str, Any]) -> dict[str, Any]:
@@ -359,9 +420,21 @@ def _all_fields(created: float, level: str, logger: str, message: str, rest: dic
 _write_lock = threading.Lock()
 
 
-def emit(logger: logging.Logger, level: int, message: str, fields: dict[str, Any], *, always: bool = False) -> None:
+def emit(
+    logger: logging.Logger,
+    level: int,
+    message: str,
+    fields: dict[str, Any],
+    *,
+    always: bool = False,
+    encoded: str = "",
+) -> None:
     """Write one line straight to stdout, as ``logger`` would at ``level`` (or whatever the
     level, with ``always``: business events are records, not chatter).
+
+    ``encoded`` holds fields already encoded by ``encode_fields`` (written before ``fields``;
+    none of them may be a scope field): for a line written again and again whose fields
+    mostly repeat, like the summary line, which keeps their encoding.
 
     Like Powertools' metrics flush, this bypasses the ``logging`` machinery: no LogRecord,
     no caller lookup, no handler chain — a third of the cost of ``logger.info`` for the
@@ -372,7 +445,7 @@ def emit(logger: logging.Logger, level: int, message: str, fields: dict[str, Any
     """
     if not always and not logger.isEnabledFor(level):
         return
-    line = render_line(time.time(), logging.getLevelName(level), logger.name, message, fields)
+    line = render_line(time.time(), logging.getLevelName(level), logger.name, message, fields, encoded=encoded)
     handler = _Installed.handler
     lock = handler.lock if handler is not None and handler.lock is not None else _write_lock
     with lock:

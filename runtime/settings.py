@@ -7,8 +7,7 @@ fails at instance start with a message naming the variable, not at the first req
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from runtime import constants
 
@@ -23,8 +22,7 @@ class SettingsError(ValueError):
     """An environment variable has a value the runtime cannot use."""
 
 
-@dataclass(frozen=True, slots=True)
-class RuntimeSettings:
+class RuntimeSettings(NamedTuple):
     """Knobs of the adapter shared by every function.
 
     >>> RuntimeSettings.from_env({"APP_MAX_BODY_BYTES": "1024"}).max_body_bytes

@@ -22,13 +22,11 @@ the initializer.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from algorithms.business_events import RESERVED_FIELDS, problem
@@ -53,8 +51,7 @@ class ShippingError(Exception):
     """SLS could not be reached or answered 5xx; raised inside the SDK to stop its retries."""
 
 
-@dataclass(frozen=True, slots=True)
-class ShippingSettings:
+class ShippingSettings(NamedTuple):
     """Where events go. An explicit argument beats the environment.
 
     >>> ShippingSettings.from_env({"APP_SHIP_PROJECT": "p", "APP_SHIP_LOGSTORE": "s"}).enabled
@@ -111,14 +108,16 @@ def default_endpoint(region: str) -> str:
     return f"https://{region}-intranet.log.aliyuncs.com"
 
 
-@dataclass(slots=True)
 class ShipResult:
-    """What ``Shipper.ship`` did with the events of one invocation."""
+    """What ``Shipper.ship`` did with the events of one invocation (filled in as it goes)."""
 
-    sent: int = 0
-    lost: int = 0
-    duration_ms: float = 0.0
-    error: str = ""
+    __slots__ = ("duration_ms", "error", "lost", "sent")
+
+    def __init__(self, sent: int = 0, lost: int = 0, duration_ms: float = 0.0, error: str = "") -> None:
+        self.sent = sent
+        self.lost = lost
+        self.duration_ms = duration_ms
+        self.error = error
 
 
 class EventBuffer:
@@ -195,7 +194,9 @@ class Shipper:
         self._lock = threading.Lock()
         self._client: Any = None
         self._client_key: tuple[str, ...] = ()
-        self._reported_problem = False
+        # Read on every invocation by ``sink``: the two properties behind it, once.
+        self._enabled = settings.enabled
+        self._unreported_problem = settings.misconfiguration
 
     @classmethod
     def from_env(cls) -> Shipper:
@@ -207,14 +208,14 @@ class Shipper:
 
     def sink(self) -> EventBuffer | LoggedEvents:
         """Where this invocation's events go: a buffer to ship, or the log."""
-        if self.settings.misconfiguration and not self._reported_problem:
-            self._reported_problem = True
+        if self._unreported_problem:
+            self._unreported_problem = ""
             log.error(
                 "direct shipping is off: %s; business events go to the function log",
                 self.settings.misconfiguration,
                 extra={"event": "ship_misconfigured"},
             )
-        return EventBuffer() if self.enabled else LOGGED_EVENTS
+        return EventBuffer() if self._enabled else LOGGED_EVENTS
 
     def warm(self) -> None:
         """Import the SLS SDK now (in the initializer) rather than in the first request."""
@@ -348,6 +349,8 @@ def _fail_fast_client(endpoint: str, credentials: Credentials) -> Any:
 
 
 def _is_ip(host: str) -> bool:
+    import ipaddress  # noqa: PLC0415 - 2 ms of every cold start, for a check made once per instance
+
     try:
         ipaddress.ip_address(host)
     except ValueError:

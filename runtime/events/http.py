@@ -35,7 +35,7 @@ def parse_http(doc: dict[str, Any], max_body_bytes: int) -> HttpRequest:
             f"request body is {len(body)} bytes; this function accepts at most {max_body_bytes}",
             {"limit_bytes": max_body_bytes},
         )
-    # Positional: keyword arguments make the frozen dataclass __init__ slower, per request.
+    # Positional: keyword arguments make building the tuple slower, per request.
     return HttpRequest(
         method.upper(),  # method
         path,  # path

@@ -1,20 +1,26 @@
 """Every trigger event the runtime understands, as plain typed records — in one module.
 
 Parsing lives next to each shape (``http.py``, ``oss.py``, ``timer.py``); ``recognise`` in
-``__init__`` decides which shape a raw event is. Plain dataclasses rather than pydantic
-models: they sit on the per-invocation hot path and need no validation beyond parsing.
+``__init__`` decides which shape a raw event is. Named tuples rather than pydantic models or
+frozen dataclasses: they sit on the per-invocation hot path and need no validation beyond
+parsing, and a named tuple is built several times faster than a frozen dataclass (and its
+class, at import, about five times faster: cold starts count too).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 TriggerKind = Literal["http", "oss", "timer", "invoke"]
 
+_NO_META: Mapping[str, str] = MappingProxyType({})
 
-@dataclass(frozen=True, slots=True)
-class HttpRequest:
+
+class HttpRequest(NamedTuple):
     """An FC 3.0 HTTP trigger event (format ``v1``)."""
 
     method: str
@@ -31,9 +37,8 @@ class HttpRequest:
         return self.headers.get(name.lower(), default)
 
 
-@dataclass(frozen=True, slots=True)
-class OssRecord:
-    """One record of an OSS trigger event. ``key`` is already decoded (see events/oss.py)."""
+class OssRecord(NamedTuple):
+    """One record of an OSS trigger event. ``key`` is as received (see events/oss.py)."""
 
     event_name: str  # without the "oss:" prefix, e.g. ObjectCreated:PutObject
     bucket: str
@@ -43,27 +48,24 @@ class OssRecord:
     region: str = ""
     event_time: str = ""
     content_type: str = ""
-    user_meta: dict[str, str] = field(default_factory=dict)
+    user_meta: Mapping[str, str] = _NO_META
 
 
-@dataclass(frozen=True, slots=True)
-class OssEvent:
-    records: list[OssRecord]
+class OssEvent(NamedTuple):
+    records: Sequence[OssRecord]
     # Records that could not be parsed, as (index, reason): reported, never dropped silently.
-    invalid: list[tuple[int, str]] = field(default_factory=list)
+    invalid: Sequence[tuple[int, str]] = ()
     kind: TriggerKind = "oss"
 
 
-@dataclass(frozen=True, slots=True)
-class TimerEvent:
+class TimerEvent(NamedTuple):
     trigger_name: str
     trigger_time: str
     payload: str = ""
     kind: TriggerKind = "timer"
 
 
-@dataclass(frozen=True, slots=True)
-class DirectInvoke:
+class DirectInvoke(NamedTuple):
     """A direct invoke (``s invoke``, the SDK's InvokeFunction): the body is the input JSON."""
 
     payload: Any

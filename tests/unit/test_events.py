@@ -279,3 +279,14 @@ def test_a_records_key_is_not_mistaken_for_an_oss_event() -> None:
     # FC's OSS events use "events"; an S3-style "Records" document is a plain direct invoke.
     event = recognise(b'{"Records": [{"s3": {}}]}', LIMIT)
     assert isinstance(event, DirectInvoke)
+
+
+def test_headers_and_query_are_plain_dicts_of_text() -> None:
+    headers = {"X-Tag": "a", "Accept": ["b", "c"]}  # FC joins repeated headers; hand-written events may not
+    doc = http_event("GET", "/check", headers=headers, query={"n": "1"})  # type: ignore[arg-type]
+    event = recognise(encode(doc), LIMIT)
+    assert isinstance(event, HttpRequest)
+    assert event.headers == {"x-tag": "a", "accept": "b,c"} and type(event.headers) is dict
+    assert json.loads(json.dumps(event.headers)) == event.headers  # an algorithm may log or return them
+    assert event.header("X-TAG") == "a" and event.header("missing", "-") == "-"
+    assert event.query == {"n": "1"} and type(event.query) is dict

@@ -211,3 +211,16 @@ def test_credentials_are_masked_when_setup_fails(
     assert "ConnectionError" in out
     assert_no_secret(out)
     assert_no_secret(str(caught.value))
+
+
+def test_credential_named_keys_are_masked_in_any_mapping_not_only_dicts(capsys: pytest.CaptureFixture[str]) -> None:
+    # A read-only view of request headers must be masked (and stay a JSON object) like a dict.
+    from types import MappingProxyType  # noqa: PLC0415 - only this test needs it
+
+    from runtime import logs  # noqa: PLC0415
+
+    logs.configure()
+    headers = MappingProxyType({"authorization": "Bearer not-for-logs-123", "accept": "*/*"})
+    logging.getLogger("algorithms.x").info("request", extra={"headers": headers})
+    line = json_lines(capsys.readouterr().out)[-1]
+    assert line["headers"] == {"authorization": "***", "accept": "*/*"}
