@@ -234,6 +234,7 @@ class BlockWorkers:
         if worker.from_child in ready:
             return True  # also after an exit: a result written before it is still read
         if sentinel in ready:
+            worker.process.join(_STOP_WAIT_S)  # it has exited: reap it, or its exit code is None
             self._fail(f"pid {worker.process.pid} exited with code {worker.process.exitcode}")
         return False
 
