@@ -127,7 +127,7 @@ class FunctionRuntime:
         """FC handler: recognise the event, run the algorithm, answer; never raises
         except ``RetryInvocation`` (so that FC retries an asynchronous invocation)."""
         started = time.perf_counter()
-        self.settings  # noqa: B018 - first: resolving the settings installs the JSON log handler
+        max_body_bytes = self.settings.max_body_bytes  # first: resolving them installs the JSON log handler
         ctx = InvocationContext.from_fc(context, self.instance)
         summary = Summary()
         metrics = InvocationMetrics()
@@ -138,7 +138,7 @@ class FunctionRuntime:
         metrics_token = algorithm_metrics.RECORDER.set(metrics)
         events_token = business_events.SINK.set(events)
         try:
-            result = self._answer(event, ctx, summary)
+            result = self._answer(event, ctx, summary, max_body_bytes)
         except RetryInvocation as exc:
             summary.status, summary.error_code = 503, "RetryInvocation"
             self._finish(summary, started, ctx, metrics=metrics, events=events, level=logging.ERROR, message=str(exc))
@@ -179,13 +179,12 @@ class FunctionRuntime:
                 ) from None
             self._ready = True
 
-    def _answer(self, event: bytes, ctx: InvocationContext, summary: Summary) -> Any:
+    def _answer(self, event: bytes, ctx: InvocationContext, summary: Summary, max_body_bytes: int) -> Any:
         """The algorithm's answer to ``event``, or the error's; only ``RetryInvocation`` escapes."""
         parsed: Event | None = None
-        settings = self.settings
         try:
             self._ensure_ready()
-            parsed = recognise(event, settings.max_body_bytes)
+            parsed = recognise(event, max_body_bytes)
             summary.trigger = parsed.kind
             return self.handle(parsed, ctx, summary)
         except RetryInvocation:

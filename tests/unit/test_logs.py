@@ -224,3 +224,19 @@ def test_credential_named_keys_are_masked_in_any_mapping_not_only_dicts(capsys: 
     logging.getLogger("algorithms.x").info("request", extra={"headers": headers})
     line = json_lines(capsys.readouterr().out)[-1]
     assert line["headers"] == {"authorization": "***", "accept": "*/*"}
+
+
+def test_without_an_initializer_the_first_line_of_an_instance_is_json_too(
+    capsys: pytest.CaptureFixture[str], clean_fc_env: pytest.MonkeyPatch
+) -> None:
+    # A fresh instance: FC's own plain-text handler (none here), not yet replaced by ours. The
+    # shipping misconfiguration is reported on the first invocation, before anything else.
+    from runtime import logs  # noqa: PLC0415 - only this test needs its internals
+
+    clean_fc_env.setattr(logging.getLogger(), "handlers", [])
+    clean_fc_env.setattr(logs._Installed, "handler", None)
+    clean_fc_env.setenv("APP_SHIP_PROJECT", "only-the-project")
+    app = AlgorithmFunction(PrimeChecker())
+    call(app.handler, {"number": 7}, legacy_context())
+    lines = json_lines(capsys.readouterr().out)  # every line is a JSON object
+    assert [line["event"] for line in lines] == ["ship_misconfigured", "invocation"]
