@@ -27,7 +27,8 @@ def three_versions(probe_app: ProbeApp, version_store: VersionStore) -> VersionS
 class FixedRng(random.Random):
     """Returns the given values in turn: routing decisions become exact."""
 
-    def __init__(self, *values: float) -> None:
+    def __init__(self, values: tuple[float, ...]) -> None:
+        # One argument: python3.10's Random.__new__ takes at most one (it seeds with it).
         super().__init__()
         self.values = list(values)
 
@@ -51,7 +52,7 @@ def test_alias_points_at_its_version(three_versions: VersionStore) -> None:
 
 def test_the_canary_gets_exactly_the_draws_below_its_weight(three_versions: VersionStore) -> None:
     three_versions.create_alias(FN, "prod", "1", {"2": 0.2})
-    three_versions.rng = FixedRng(0.0, 0.1999, 0.2, 0.9)
+    three_versions.rng = FixedRng((0.0, 0.1999, 0.2, 0.9))
     assert [three_versions.resolve(FN, "prod").version_id for _ in range(4)] == ["2", "2", "1", "1"]
 
 
