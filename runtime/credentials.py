@@ -30,17 +30,17 @@ class Credentials:
         self.access_key_secret = access_key_secret
         self.security_token = security_token
 
+    def _values(self) -> tuple[str, str, str]:
+        """(access key id, secret, security token): what equality and hashing compare."""
+        return self.access_key_id, self.access_key_secret, self.security_token
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Credentials):
             return NotImplemented
-        return (self.access_key_id, self.access_key_secret, self.security_token) == (
-            other.access_key_id,
-            other.access_key_secret,
-            other.security_token,
-        )
+        return self._values() == other._values()
 
     def __hash__(self) -> int:
-        return hash((self.access_key_id, self.access_key_secret, self.security_token))
+        return hash(self._values())
 
     @property
     def has_token(self) -> bool:
@@ -48,7 +48,7 @@ class Credentials:
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never be written to a log line or a response."""
-        return tuple(filter(None, (self.access_key_id, self.access_key_secret, self.security_token)))
+        return tuple(filter(None, self._values()))
 
     def __repr__(self) -> str:
         token = "***" if self.security_token else "none"
@@ -81,7 +81,7 @@ def _reused(key_id: str, secret: str, token: str) -> Credentials:
     them rarely), so that what is derived from them per instance can be kept by identity."""
     global _last  # noqa: PLW0603 - a one-entry cache, replaced atomically
     last = _last
-    if last is None or (last.access_key_id, last.access_key_secret, last.security_token) != (key_id, secret, token):
+    if last is None or last._values() != (key_id, secret, token):
         last = _last = Credentials(key_id, secret, token)
     return last
 

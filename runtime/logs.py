@@ -133,8 +133,7 @@ class LogScope:
     def fragment(self) -> str:
         """The fields as ``,"key":value...``, ready to splice into a line."""
         if self._fragment is None:
-            fields = redact(self.fields, ()) if _needs_redaction(self.fields) else self.fields
-            self._fragment = "," + _encode_fields(fields) if fields else ""
+            self._fragment = "," + encode_fields(self.fields) if self.fields else ""
         return self._fragment
 
     def __enter__(self) -> LogScope:
@@ -185,7 +184,7 @@ def invocation_scope(
         shared = {"function": function, "qualifier": qualifier, "version": version, "cold_start": cold_start}
         if phase:
             shared["phase"] = phase
-        encoded = "," + _encode_fields(redact(shared, ()) if _needs_redaction(shared) else shared)
+        encoded = "," + encode_fields(shared)
         _shared_scope = (values, shared, encoded)
     return LogScope({"request_id": request_id, **shared}, secrets, ',"request_id":' + _quote(request_id) + encoded)
 
