@@ -7,8 +7,8 @@ environment). Some fields arrive as strings (``function.timeout``, ``retry_count
 number is coerced here, once.
 
 This runs on every invocation, so it is built for speed: the ``FC_*`` variables FC sets at
-instance start are read once per instance (``InstanceEnvironment``), and the context is a
-named tuple (built several times faster than a frozen dataclass).
+instance start are read once per instance (``InstanceEnvironment``), and the fields an
+invocation seldom needs are read only when asked for (``FunctionDetails``).
 """
 
 from __future__ import annotations
@@ -60,8 +60,39 @@ class InstanceEnvironment(NamedTuple):
         )
 
 
-class InvocationContext(NamedTuple):
+class FunctionDetails(NamedTuple):
+    """The parts of the context an invocation rarely needs (only object functions and user
+    code read them), so ``InvocationContext`` reads them from FC's context on first use."""
+
+    handler: str = ""
+    memory_mb: int = 0
+    timeout_s: float = 0.0
+    region: str = ""
+    account_id: str = ""
+    log_project: str = ""
+    log_store: str = ""
+
+    @classmethod
+    def read(cls, raw: Any, env: InstanceEnvironment) -> FunctionDetails:
+        function = getattr(raw, "function", None)
+        service = getattr(raw, "service", None)  # python3.9/3.10 only
+        return cls(
+            _text(getattr(function, "handler", None)) or env.handler,
+            _to_int(getattr(function, "memory", None)) or env.memory_mb,
+            _to_float(getattr(function, "timeout", None)),
+            _text(getattr(raw, "region", None)) or env.region,
+            _text(getattr(raw, "account_id", None)) or env.account_id,
+            _text(getattr(raw, "log_project", None)) or _text(getattr(service, "log_project", None)),
+            _text(getattr(raw, "log_store", None)) or _text(getattr(service, "log_store", None)),
+        )
+
+
+class InvocationContext:
     """What the runtime knows about the current invocation.
+
+    The fields every invocation uses (its log scope and summary line) are read when the
+    context is built; the others (``FunctionDetails``) when first asked for, which takes a
+    tenth off the runtime's share of a warm invocation (bench/warm_overhead.py).
 
     >>> from types import SimpleNamespace as NS
     >>> raw = NS(request_id="r-1", function=NS(name="f", timeout="30", memory=512))
@@ -70,36 +101,50 @@ class InvocationContext(NamedTuple):
     ('f', 30.0, 'LATEST')
     """
 
-    request_id: str
-    function_name: str
-    handler: str = ""
-    memory_mb: int = 0
-    timeout_s: float = 0.0
-    region: str = ""
-    account_id: str = ""
-    qualifier: str = LATEST
-    version_id: str = ""
-    retry_count: int = 0
-    log_project: str = ""
-    log_store: str = ""
-    instance_id: str = ""
-    credentials: Credentials | None = None  # its repr masks the secret and the token
-    started_at: float = 0.0  # time.monotonic() when the invocation started; 0: unknown
+    __slots__ = (
+        "_details",
+        "_source",
+        "credentials",
+        "function_name",
+        "instance_id",
+        "qualifier",
+        "request_id",
+        "retry_count",
+        "started_at",
+        "version_id",
+    )
 
-    @property
-    def version(self) -> str:
-        """The version that runs: its number, or LATEST."""
-        return self.version_id or LATEST
-
-    @property
-    def deadline(self) -> float | None:
-        """``time.monotonic()`` value at which FC kills the instance (no timeout: None)."""
-        return self.started_at + self.timeout_s if self.timeout_s > 0 and self.started_at > 0 else None
-
-    def remaining_ms(self) -> int | None:
-        """Milliseconds left before the function timeout; FC has no get_remaining_time."""
-        deadline = self.deadline
-        return None if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
+    def __init__(
+        self,
+        request_id: str,
+        function_name: str,
+        *,
+        handler: str = "",
+        memory_mb: int = 0,
+        timeout_s: float = 0.0,
+        region: str = "",
+        account_id: str = "",
+        qualifier: str = LATEST,
+        version_id: str = "",
+        retry_count: int = 0,
+        log_project: str = "",
+        log_store: str = "",
+        instance_id: str = "",
+        credentials: Credentials | None = None,  # its repr masks the secret and the token
+        started_at: float = 0.0,  # time.monotonic() when the invocation started; 0: unknown
+    ) -> None:
+        self.request_id = request_id
+        self.function_name = function_name
+        self.qualifier = qualifier
+        self.version_id = version_id
+        self.retry_count = retry_count
+        self.instance_id = instance_id
+        self.credentials = credentials
+        self.started_at = started_at
+        self._details: FunctionDetails | None = FunctionDetails(
+            handler, memory_mb, timeout_s, region, account_id, log_project, log_store
+        )
+        self._source: tuple[Any, InstanceEnvironment] | None = None
 
     @classmethod
     def from_fc(cls, raw: Any, instance: InstanceEnvironment | None = None) -> InvocationContext:
@@ -116,25 +161,81 @@ class InvocationContext(NamedTuple):
             or _text(getattr(service, "version_id", None))
             or env.version_id
         )
-        qualifier = _text(getattr(function, "qualifier", None)) or _text(getattr(service, "qualifier", None))
-        # Positional: keyword arguments double the cost of building the tuple, per invocation.
-        return cls(
-            _text(getattr(raw, "request_id", None)) or "local",  # request_id
-            _text(getattr(function, "name", None)) or env.function_name,  # function_name
-            _text(getattr(function, "handler", None)) or env.handler,  # handler
-            _to_int(getattr(function, "memory", None)) or env.memory_mb,  # memory_mb
-            _to_float(getattr(function, "timeout", None)),  # timeout_s
-            _text(getattr(raw, "region", None)) or env.region,  # region
-            _text(getattr(raw, "account_id", None)) or env.account_id,  # account_id
-            qualifier or LATEST,  # qualifier
-            "" if version_id == LATEST else version_id,  # version_id
-            _to_int(getattr(raw, "retry_count", None)),  # retry_count
-            _text(getattr(raw, "log_project", None)) or _text(getattr(service, "log_project", None)),  # log_project
-            _text(getattr(raw, "log_store", None)) or _text(getattr(service, "log_store", None)),  # log_store
-            env.instance_id,  # instance_id
-            from_context(raw),  # credentials
-            time.monotonic(),  # started_at
+        ctx = cls.__new__(cls)  # without __init__: its keyword defaults cost more than the work
+        ctx.request_id = _text(getattr(raw, "request_id", None)) or "local"
+        ctx.function_name = _text(getattr(function, "name", None)) or env.function_name
+        ctx.qualifier = (
+            _text(getattr(function, "qualifier", None)) or _text(getattr(service, "qualifier", None)) or LATEST
         )
+        ctx.version_id = "" if version_id == LATEST else version_id
+        ctx.retry_count = _to_int(getattr(raw, "retry_count", None))
+        ctx.instance_id = env.instance_id
+        ctx.credentials = from_context(raw)
+        ctx.started_at = time.monotonic()
+        ctx._details = None
+        ctx._source = (raw, env)
+        return ctx
+
+    @property
+    def details(self) -> FunctionDetails:
+        """Handler, memory, timeout, region, account and log settings, read once."""
+        details = self._details
+        if details is None:
+            raw, env = self._source or (None, InstanceEnvironment())
+            details = self._details = FunctionDetails.read(raw, env)
+            self._source = None
+        return details
+
+    @property
+    def handler(self) -> str:
+        return self.details.handler
+
+    @property
+    def memory_mb(self) -> int:
+        return self.details.memory_mb
+
+    @property
+    def timeout_s(self) -> float:
+        return self.details.timeout_s
+
+    @property
+    def region(self) -> str:
+        return self.details.region
+
+    @property
+    def account_id(self) -> str:
+        return self.details.account_id
+
+    @property
+    def log_project(self) -> str:
+        return self.details.log_project
+
+    @property
+    def log_store(self) -> str:
+        return self.details.log_store
+
+    @property
+    def version(self) -> str:
+        """The version that runs: its number, or LATEST."""
+        return self.version_id or LATEST
+
+    @property
+    def deadline(self) -> float | None:
+        """``time.monotonic()`` value at which FC kills the instance (no timeout: None)."""
+        timeout_s = self.timeout_s
+        return self.started_at + timeout_s if timeout_s > 0 and self.started_at > 0 else None
+
+    def remaining_ms(self) -> int | None:
+        """Milliseconds left before the function timeout; FC has no get_remaining_time."""
+        deadline = self.deadline
+        return None if deadline is None else max(0, int((deadline - time.monotonic()) * 1000))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(
+            f"{name}={getattr(self, name)!r}"
+            for name in ("request_id", "function_name", "qualifier", "version_id", "retry_count", "instance_id")
+        )
+        return f"InvocationContext({fields}, credentials={self.credentials!r}, details={self.details!r})"
 
 
 def _text(value: object) -> str:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+import json.scanner
 from typing import Any
 
 from runtime.errors import MalformedJSONError, PayloadTooLargeError
@@ -42,7 +43,7 @@ def recognise(raw: bytes | bytearray | str | None, max_body_bytes: int) -> Event
         except UnicodeDecodeError as exc:
             raise MalformedJSONError(f"event is not valid JSON: {_short(exc)}") from None
     try:
-        doc: Any = json.loads(raw)
+        doc: Any = _loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise MalformedJSONError(f"event is not valid JSON: {_short(exc)}") from None
     except RecursionError:
@@ -60,6 +61,26 @@ def recognise(raw: bytes | bytearray | str | None, max_body_bytes: int) -> Event
             f"event is {size} bytes; this function accepts at most {max_body_bytes}", {"limit_bytes": max_body_bytes}
         )
     return DirectInvoke(payload=doc)
+
+
+# json's C scanner, called directly: json.loads wraps it in two Python calls and two regex
+# matches, ~3 µs of every invocation. What it does not take whole (leading or trailing
+# text, no C scanner) goes through json.loads, which raises the error a caller sees.
+_c_make_scanner = getattr(json.scanner, "c_make_scanner", None)
+_scan_once = _c_make_scanner(json.JSONDecoder()) if _c_make_scanner is not None else None
+
+
+def _loads(raw: bytes | bytearray | str) -> Any:
+    """``json.loads(raw)``, faster for the text of a JSON document, as FC sends events."""
+    if _scan_once is not None and type(raw) is str:
+        try:
+            doc, end = _scan_once(raw, 0)
+        except StopIteration:  # no value at the start: json.loads says why
+            pass
+        else:
+            if end == len(raw) or not raw[end:].strip(" \t\n\r"):
+                return doc
+    return json.loads(raw)
 
 
 def _short(exc: Exception) -> str:

@@ -66,9 +66,11 @@ def _string_map(value: Any, lower: bool) -> dict[str, str]:
         return {}
     out: dict[str, str] = {}
     for key, item in value.items():
-        name = str(key).lower() if lower else str(key)
-        # FC joins repeated values with commas; a list here comes from hand-written events.
-        out[name] = ",".join(map(str, item)) if isinstance(item, list) else str(item)
+        # Type tests first: FC sends text names and values, and str() of them costs a call each.
+        # FC joins repeated values with commas; a list comes from hand-written events.
+        name = key if type(key) is str else str(key)
+        text = item if type(item) is str else ",".join(map(str, item)) if isinstance(item, list) else str(item)
+        out[name.lower() if lower else name] = text
     return out
 
 

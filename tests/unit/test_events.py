@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from algorithms.prime_checker import PrimeChecker
 from handlers import prime_checker
@@ -191,13 +193,44 @@ def test_empty_event_is_a_400_that_asks_for_json(raw: bytes | None) -> None:
 
 
 # --- malformed and oversized ---------------------------------------------------------------
-@pytest.mark.parametrize("raw", [b'{"number": ', b"\xff\xfe\x00", b"{'number': 1}", b"[" * 100_000])
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"number": ', b"\xff\xfe\x00", b"{'number': 1}", b"[" * 100_000, b'{"a":' + b"[" * 100_000, b'{"a": 1} x'],
+)
 def test_malformed_json_is_a_400(raw: bytes) -> None:
     with pytest.raises(MalformedJSONError):
         recognise(raw, LIMIT)
     answer = call(prime_checker.handler, raw)
     assert not answer.is_http
     assert answer.error["code"] == "MalformedJSON"
+
+
+_TRIGGER_KEYS = frozenset({"version", "requestContext", "events", "triggerTime", "triggerName"})
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    # Without the keys that make a document a trigger's event: those are tested above.
+    document=st.dictionaries(st.text(max_size=8).filter(lambda k: k not in _TRIGGER_KEYS), _JSON_VALUES, max_size=5),
+    padding=st.text(alphabet=" \t\n\r", max_size=3),
+    tail=st.sampled_from(["", "x", "}", ",", "\u00a0", "{}"]),
+)
+def test_events_parse_exactly_as_json_loads_does(document: dict[str, object], padding: str, tail: str) -> None:
+    """recognise calls json's C scanner directly: the same documents, the same errors."""
+    text = json.dumps(document, ensure_ascii=False) + padding + tail
+    try:
+        expected: object = json.loads(text)
+    except ValueError as exc:
+        with pytest.raises(MalformedJSONError) as raised:
+            recognise(text.encode("utf-8", "surrogatepass"), LIMIT)
+        assert str(exc) in raised.value.message
+    else:
+        assert recognise(text.encode("utf-8", "surrogatepass"), LIMIT) == DirectInvoke(payload=expected)
 
 
 def test_malformed_json_body_of_an_http_event_is_an_http_400() -> None:
