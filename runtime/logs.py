@@ -525,6 +525,9 @@ class _Installed:
     handler: logging.Handler | None = None
 
 
+_configure_lock = threading.Lock()
+
+
 def configure(level: str | int = "INFO") -> None:
     """Send the root logger's records to stdout as JSON lines. Idempotent.
 
@@ -532,11 +535,14 @@ def configure(level: str | int = "INFO") -> None:
     replaced so every line is JSON that SLS can index.
     """
     root = logging.getLogger()
-    if _Installed.handler is None or _Installed.handler not in root.handlers:
-        for existing in list(root.handlers):
-            root.removeHandler(existing)
-        handler = _StdoutHandler()
-        handler.setFormatter(FcJsonFormatter())
-        root.addHandler(handler)
-        _Installed.handler = handler
+    # Under a lock: the first invocations of an instance may run at once (instance
+    # concurrency), and two handlers installed side by side would write every line twice.
+    with _configure_lock:
+        if _Installed.handler is None or _Installed.handler not in root.handlers:
+            for existing in list(root.handlers):
+                root.removeHandler(existing)
+            handler = _StdoutHandler()
+            handler.setFormatter(FcJsonFormatter())
+            root.addHandler(handler)
+            _Installed.handler = handler
     root.setLevel(level if isinstance(level, int) else level.upper())

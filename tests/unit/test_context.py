@@ -129,6 +129,29 @@ def test_no_context_at_all_is_usable_in_plain_tests() -> None:
     assert (ctx.request_id, ctx.qualifier, ctx.version, ctx.timeout_s) == ("local", LATEST, LATEST, 0.0)
 
 
+def test_rarely_used_fields_are_read_once_and_only_when_asked_for() -> None:
+    reads: list[str] = []
+
+    class Function:
+        name = "f"
+
+        @property
+        def handler(self) -> str:
+            reads.append("handler")
+            return "handlers.f.handler"
+
+    ctx = InvocationContext.from_fc(SimpleNamespace(request_id="r", function=Function()))
+    assert (ctx.request_id, ctx.function_name, reads) == ("r", "f", [])
+    assert (ctx.handler, ctx.timeout_s, ctx.handler) == ("handlers.f.handler", 0.0, "handlers.f.handler")
+    assert reads == ["handler"]
+
+
+def test_a_context_built_by_hand_keeps_every_field() -> None:
+    ctx = InvocationContext("r", "f", handler="h", memory_mb=128, region="cn-hangzhou", log_store="s")
+    assert (ctx.handler, ctx.memory_mb, ctx.region, ctx.log_store, ctx.timeout_s) == ("h", 128, "cn-hangzhou", "s", 0.0)
+    assert "cn-hangzhou" in repr(ctx)
+
+
 # --- deadline -------------------------------------------------------------------------------
 def test_deadline_is_computed_from_the_timeout_at_the_start() -> None:
     before = time.monotonic()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
+import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
@@ -240,3 +242,35 @@ def test_without_an_initializer_the_first_line_of_an_instance_is_json_too(
     call(app.handler, {"number": 7}, legacy_context())
     lines = json_lines(capsys.readouterr().out)  # every line is a JSON object
     assert [line["event"] for line in lines] == ["ship_misconfigured", "invocation"]
+
+
+def test_first_invocations_at_once_install_one_json_handler(clean_fc_env: pytest.MonkeyPatch) -> None:
+    # Instance concurrency without an initializer: several first invocations configure the
+    # logs at once. Two handlers side by side would write every line twice.
+    from runtime import logs  # noqa: PLC0415 - only this test needs its internals
+
+    root = logging.getLogger()
+    clean_fc_env.setattr(root, "handlers", [])
+    clean_fc_env.setattr(logs._Installed, "handler", None)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: the race shows at once
+    try:
+        for _ in range(50):
+            root.handlers.clear()
+            logs._Installed.handler = None
+            start = threading.Barrier(8)
+            threads = [threading.Thread(target=_configure_after, args=(start,)) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert len(root.handlers) == 1
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def _configure_after(start: threading.Barrier) -> None:
+    from runtime import logs  # noqa: PLC0415 - as the tests above
+
+    start.wait()
+    logs.configure("INFO")
