@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from localfc.syaml import load_project
-from localfc.versions import VersionStore
-from localfc.versions.snapshot import package_files
+from localfc.fc.versions import VersionStore
+from localfc.fc.versions.snapshot import package_files
+from localfc.project.syaml import load_project
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -80,8 +80,8 @@ def in_process(store: VersionStore) -> None:
 def through_serve(s_yaml: Path) -> None:
     """InvokeFunction with the official client: ``qualifier=prod`` vs ``qualifier=1``."""
     try:
-        server = importlib.import_module("localfc.serve.server")
-        options = importlib.import_module("localfc.serve.options")
+        server = importlib.import_module("localfc.fc.server")
+        options = importlib.import_module("localfc.fc.options")
     except ImportError as exc:
         print(f"   through serve: not measured ({exc})")
         return

@@ -30,8 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from localfc.fc_context import function_environment
-from localfc.syaml import load_project
+from localfc.fc.context import function_environment
+from localfc.project.syaml import load_project
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENT_FILE = ROOT / "tests" / "events" / "http-post-prime.json"

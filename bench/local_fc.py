@@ -37,10 +37,10 @@ from typing import TYPE_CHECKING, Any
 
 import oss2
 
-from localfc.fc_context import function_environment
-from localfc.instance import FunctionInstance
-from localfc.samples import http_event
-from localfc.syaml import load_project
+from localfc.fc.context import function_environment
+from localfc.fc.instances.in_process import FunctionInstance
+from localfc.fc.samples import http_event
+from localfc.project.syaml import load_project
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -366,7 +366,7 @@ def _upload(endpoint: str, key: str, data: bytes) -> str:
     """PUT ``data`` and return the OSS trigger event FC would send for it (as JSON)."""
     import oss2  # noqa: PLC0415
 
-    from localfc.samples import oss_event, oss_record  # noqa: PLC0415
+    from localfc.fc.samples import oss_event, oss_record  # noqa: PLC0415
 
     bucket = oss2.Bucket(oss2.Auth("bench-ak", "bench-sk"), endpoint, BUCKET)
     content_type = "text/csv" if key.endswith(".csv") else "image/jpeg"

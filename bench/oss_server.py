@@ -1,7 +1,7 @@
 """Raw oss2 throughput against the local OSS server, 64 MiB object, one process.
 
 PUT and GET of one 64 MiB object through the official oss2 client (CRC-64 checked end to
-end) against ``localfc.oss.OssServer`` on 127.0.0.1, compared with a baseline measured in
+end) against ``localfc.services.oss.OssServer`` on 127.0.0.1, compared with a baseline measured in
 the same run: writing the same bytes to a temporary file and reading them back. Also prints
 the server process's resident memory after the rounds, which stays bounded because large
 bodies are spilled to temporary files and garbage-collected after each request.
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import oss2
 import psutil
 
-from localfc.oss.server import OssServer
+from localfc.services.oss.server import OssServer
 
 if TYPE_CHECKING:
     from collections.abc import Callable

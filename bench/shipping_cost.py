@@ -5,7 +5,7 @@ in one process, with the python3.10 context shape:
 
 - baseline: shipping off — the event becomes a JSON log line on stdout (to a null stream);
 - shipping: ``APP_SHIP_PROJECT``/``APP_SHIP_LOGSTORE`` set and ``APP_SLS_ENDPOINT`` pointing
-  at the local SLS receiver (``localfc.sls``): one PutLogs (protobuf, lz4, signed with the
+  at the local SLS receiver (``localfc.services.sls``): one PutLogs (protobuf, lz4, signed with the
   invocation's STS keys, keep-alive connection) at the end of every invocation.
 
 The receiver runs in the same process, so its decoding time is included: the figure is an
@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from algorithms import business_events
 from algorithms.base import Algorithm
-from localfc.sls import SlsReceiver
+from localfc.services.sls import SlsReceiver
 from runtime import AlgorithmFunction
 
 if TYPE_CHECKING:

@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 from jsonschema import Draft7Validator
 
-from localfc.syaml import load_project
-from localfc.validate import validate_file
+from localfc.project.syaml import load_project
+from localfc.project.validate import validate_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT.parent / "shared" / "reference" / "fc3-schema.json"

@@ -36,8 +36,8 @@ from aws_lambda_powertools.utilities.parser import envelopes, event_parser
 
 import handlers.prime_checker as framework
 from algorithms.prime_checker import MAX_NUMBER, PrimeChecker, PrimeInput, explain, factorise, is_prime
-from localfc.fc_context import function_environment
-from localfc.syaml import load_project
+from localfc.fc.context import function_environment
+from localfc.project.syaml import load_project
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -260,7 +260,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _bucket_name(workdir: Path) -> str:
-    from localfc.syaml import load_project  # noqa: PLC0415
+    from localfc.project.syaml import load_project  # noqa: PLC0415
 
     project = load_project(workdir / "s.yaml", environ=dict(os.environ))
     for _, props in project.functions():

@@ -11,7 +11,7 @@ import json
 import sys
 from typing import Any
 
-from localfc import samples
+from localfc.fc import samples
 
 HELP = "print a sample trigger event (http, oss, timer, invoke)"
 

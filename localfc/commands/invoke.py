@@ -20,10 +20,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from localfc import samples
-from localfc.fc_context import RUNTIMES, function_environment
-from localfc.instance import FunctionInstance, HandlerResolutionError, InvocationResult
-from localfc.syaml import ProjectError, load_project
+from localfc.fc import samples
+from localfc.fc.context import RUNTIMES, function_environment
+from localfc.fc.instances.in_process import FunctionInstance, HandlerResolutionError, InvocationResult
+from localfc.project.syaml import ProjectError, load_project
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

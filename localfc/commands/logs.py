@@ -19,13 +19,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from localfc.collected_logs import LogFiles, LogReadError, Selection, parse_since, render, stats, stats_table
+from localfc.logstore.collected import LogFiles, LogReadError, Selection, parse_since, render, stats, stats_table
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
-    from localfc.collected_logs import Entry
+    from localfc.logstore.collected import Entry
 
 HELP = "show logs collected by the local FC, like `s logs`"
 POLL_S = 0.3
@@ -115,7 +115,7 @@ def _where(args: argparse.Namespace) -> tuple[Path, list[str]]:
     s.yaml is read when there is one, to turn a resource name into its functionName and to
     find ``.localfc``; without one, names are taken as they are and ``./.localfc`` is used.
     """
-    from localfc.syaml import ProjectError, load_project  # noqa: PLC0415 - pydantic only when needed
+    from localfc.project.syaml import ProjectError, load_project  # noqa: PLC0415 - pydantic only when needed
 
     project = None
     try:

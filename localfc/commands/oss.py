@@ -14,12 +14,12 @@ import time
 from typing import TYPE_CHECKING
 
 # Only `local_invoke.py oss` imports this module, so moto's import cost stays with it.
-from localfc.oss.server import OssServer
+from localfc.services.oss.server import OssServer
 
 if TYPE_CHECKING:
     import argparse
 
-    from localfc.oss import ObjectEvent
+    from localfc.services.oss import ObjectEvent
 
 HELP = "run the local OSS server on its own"
 

@@ -17,13 +17,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from localfc.package import DependencyError, PackageError, TargetError, build_package
-from localfc.syaml import ProjectError, load_project
+from localfc.project.package import DependencyError, PackageError, TargetError, build_package
+from localfc.project.syaml import ProjectError, load_project
 
 if TYPE_CHECKING:
     import argparse
 
-    from localfc.package import PackageResult
+    from localfc.project.package import PackageResult
 
 HELP = "build the code zip that `s deploy` would upload"
 RUNTIMES = ("python3.9", "python3.10", "python3.12")

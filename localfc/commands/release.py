@@ -22,17 +22,17 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from localfc.syaml import ProjectError, load_project
-from localfc.versions.client import FcCallError, FcClient
-from localfc.versions.connection import ConnectionSetupError, resolve_connection
-from localfc.versions.metrics import InvocationLog, VersionCounts, count_invocations, log_file, sls_query
-from localfc.versions.rollout import ProgressivePlan, Rollout, RolloutError, Shares, progressive_canary
+from localfc.logstore.metrics import InvocationLog, VersionCounts, count_invocations, log_file, sls_query
+from localfc.project.syaml import ProjectError, load_project
+from localfc.release.client import FcCallError, FcClient
+from localfc.release.connection import ConnectionSetupError, resolve_connection
+from localfc.release.rollout import ProgressivePlan, Rollout, RolloutError, Shares, progressive_canary
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from localfc.syaml.model import Project
-    from localfc.versions.connection import Connection
+    from localfc.project.syaml.model import Project
+    from localfc.release.connection import Connection
 
 HELP = "publish versions and canary them through aliases"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")

@@ -16,10 +16,10 @@ import sys
 import threading
 from pathlib import Path
 
-from localfc.serve.banner import endpoint_lines
-from localfc.serve.options import ServeOptions
-from localfc.serve.server import LocalFC
-from localfc.syaml import ProjectError, load_project
+from localfc.fc.banner import endpoint_lines
+from localfc.fc.options import ServeOptions
+from localfc.fc.server import LocalFC
+from localfc.project.syaml import ProjectError, load_project
 
 HELP = "run the whole s.yaml locally: HTTP, OSS, timers, API"
 

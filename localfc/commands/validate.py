@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from localfc.syaml import ProjectError
-from localfc.validate import validate_file
-from localfc.validate.report import summary
+from localfc.project.syaml import ProjectError
+from localfc.project.validate import validate_file
+from localfc.project.validate.report import summary
 
 if TYPE_CHECKING:
     import argparse

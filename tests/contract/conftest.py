@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 import oss2
 import pytest
 
-from localfc.oss import OssServer
+from localfc.services.oss import OssServer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from localfc.oss import ObjectEvent
+    from localfc.services.oss import ObjectEvent
 
 _names = itertools.count()
 

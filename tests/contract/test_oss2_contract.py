@@ -21,8 +21,8 @@ import requests
 from oss2.credentials import StaticCredentialsProvider
 from oss2.models import PartInfo
 
-from localfc.oss import ObjectEvent, OssServer
-from localfc.oss.crc64 import crc64
+from localfc.services.oss import ObjectEvent, OssServer
+from localfc.services.oss.crc64 import crc64
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from localfc.cli import main
-from localfc.versions.metrics import count_invocations, log_file
+from localfc.logstore.metrics import count_invocations, log_file
 from tests.fixtures.versions import PROBE_FUNCTION as FN
 from tests.fixtures.versions import invoke
 

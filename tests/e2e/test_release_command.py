@@ -18,7 +18,7 @@ from tests.fixtures.versions import REPO, invocation_record, write_invocation_lo
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from localfc.versions import VersionStore
+    from localfc.fc.versions import VersionStore
     from tests.fixtures.versions import ProbeApp
 
     Release = Callable[..., tuple[int, str]]

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 from alibabacloud_tea_openapi.utils import Utils
 
-from localfc.fc_context import FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET
+from localfc.fc.context import FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET
 
 
 def echo_event(response: requests.Response) -> dict:

@@ -9,7 +9,7 @@ import oss2
 import pytest
 import requests
 
-from localfc.fc_context import FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET
+from localfc.fc.context import FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET
 from tests.fixtures.serve import BASIC_APP, eventually, start_serve
 
 

@@ -12,7 +12,7 @@ import requests
 from alibabacloud_fc20230330 import models
 from PIL import Image
 
-from localfc.fc_context import FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET
+from localfc.fc.context import FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET
 from tests.fixtures.serve import eventually, fc_client, start_serve
 
 pytestmark = pytest.mark.slow  # the object functions import oss2 and Pillow at cold start

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 @pytest.fixture(params=["python3.10", "python3.12"])
 def runtime_fc(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Any, Any]]:
     app = make_probe_app(tmp_path / "app", runtime=request.param)
-    server = importlib.import_module("localfc.serve.server")
-    options = importlib.import_module("localfc.serve.options")
+    server = importlib.import_module("localfc.fc.server")
+    options = importlib.import_module("localfc.fc.options")
     serve_options = options.ServeOptions(port=0, console=None, run_oss=False, run_sls=False, run_timers=False)
     with server.LocalFC(app.load(), serve_options) as fc:
         yield request.param, app, fc

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from localfc.cli import main
-from localfc.versions.metrics import VersionCounts, count_invocations, log_file
+from localfc.logstore.metrics import VersionCounts, count_invocations, log_file
 from tests.fixtures.versions import PROBE_BUCKET, PROBE_FUNCTION
 
 if TYPE_CHECKING:
@@ -24,8 +24,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def fc_with_oss(probe_app: ProbeApp) -> Iterator[Any]:
-    server = importlib.import_module("localfc.serve.server")
-    options = importlib.import_module("localfc.serve.options")
+    server = importlib.import_module("localfc.fc.server")
+    options = importlib.import_module("localfc.fc.options")
     fc = server.LocalFC(
         probe_app.load(),
         options.ServeOptions(port=0, console=None, run_sls=False, run_timers=False, reload_interval_s=0),

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from localfc.syaml import load_project
+from localfc.project.syaml import load_project
 from tests.fixtures.invocation import legacy_context
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,6 +1,6 @@
 """No credential ever reaches a log line, a response or a shipped event.
 
-Every function of s.yaml is run the way the local FC runs it (``localfc.instance``), in
+Every function of s.yaml is run the way the local FC runs it (``localfc.fc.instances.in_process``), in
 both context shapes, with distinctive fake keys in the context and in the environment, on
 every shared event file and on broken inputs; then algorithms that try hard to leak (log
 the environment, raise with the secret in the message, ship it, name a metric after it).
@@ -23,9 +23,9 @@ from pydantic import BaseModel
 from algorithms import business_events, metrics
 from algorithms.base import Algorithm
 from algorithms.errors import InputRejected
-from localfc.fc_context import LocalCredentials, function_environment
-from localfc.instance import FunctionInstance
-from localfc.syaml import load_project
+from localfc.fc.context import LocalCredentials, function_environment
+from localfc.fc.instances.in_process import FunctionInstance
+from localfc.project.syaml import load_project
 from runtime import AlgorithmFunction, Route
 from tests.fixtures.credential_leaks import CANARIES, CONTEXT_KEYS, ENV_KEYS, LeakCheck
 from tests.fixtures.invocation import call, http_event
@@ -34,7 +34,7 @@ from tests.fixtures.oss_processing import LocalBucket, oss_event, oss_event_reco
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from localfc.sls import SlsReceiver
+    from localfc.services.sls import SlsReceiver
     from tests.fixtures.sls import ShippingTarget
 
 REPO = Path(__file__).resolve().parents[2]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from localfc.syaml import load_project
+from localfc.project.syaml import load_project
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow

@@ -14,13 +14,13 @@ import pytest
 from aliyun.log import LogClient, LogItem, PutLogsRequest
 
 from localfc.cli import main
-from localfc.collected_logs import LogFiles, Selection
 from localfc.commands.logs import follow
-from localfc.serve.instance_logs import InstanceLogs, log_record
-from localfc.sls import SlsReceiver
+from localfc.fc.instances.logs import InstanceLogs, log_record
+from localfc.logstore.collected import LogFiles, Selection
+from localfc.services.sls import SlsReceiver
 
 if TYPE_CHECKING:
-    from localfc.collected_logs import Entry
+    from localfc.logstore.collected import Entry
 
 REPO = Path(__file__).resolve().parents[2]
 FUNCTION = "prime-checker"

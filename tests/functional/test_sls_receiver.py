@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from aliyun.log import LogClient, LogException, LogItem, PutLogsRequest
 
-from localfc.sls import SlsReceiver
+from localfc.services.sls import SlsReceiver
 
 if TYPE_CHECKING:
     from pathlib import Path

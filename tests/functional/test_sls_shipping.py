@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from algorithms import business_events
 from algorithms.base import Algorithm
-from localfc.sls import SlsReceiver
+from localfc.services.sls import SlsReceiver
 from runtime import AlgorithmFunction
 from tests.fixtures.invocation import (
     ENV_KEY_ID,

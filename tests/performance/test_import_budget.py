@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from localfc.syaml import load_project
+from localfc.project.syaml import load_project
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -1,0 +1,323 @@
+"""The FC 3.0 OpenAPI subset (version 2023-03-30) served by the local FC.
+
+Enough for the official ``alibabacloud_fc20230330`` client, unmodified:
+
+    POST /2023-03-30/functions/{name}/invocations[?qualifier=Q]      InvokeFunction
+         x-fc-invocation-type: Sync (default) | Async, x-fc-log-type: None | Tail,
+         x-fc-async-task-id (Async)
+    GET  /2023-03-30/functions[?prefix=&limit=&nextToken=]              ListFunctions
+    GET  /2023-03-30/functions/{name}[?qualifier=Q]                     GetFunction
+    GET  /2023-03-30/functions/{name}/triggers[/{trigger}]              ListTriggers / GetTrigger
+    GET  /2023-03-30/functions/{name}/async-tasks[?status=&prefix=&limit=]   ListAsyncTasks
+    GET  /2023-03-30/functions/{name}/async-tasks/{taskId}              GetAsyncTask
+    PUT  /2023-03-30/functions/{name}/async-tasks/{taskId}/stop         StopAsyncTask
+    .../versions, .../aliases                                           (localfc.fc.versions)
+
+Signatures are not verified (any AccessKey works; serve listens on 127.0.0.1 only). Errors
+are FC's ``{"Code", "Message", "RequestId"}``.
+
+InvokeFunction answers, Sync: 200 with the function's result; when the function failed
+(it raised, its initializer failed, it timed out or ran out of memory) still 200, with
+``x-fc-error-type: UnhandledInvocationError`` and ``{"errorMessage", "errorType"}`` (the stack
+trace is in the log, not in the answer). When the instance died under the call, or could not
+start, 502 with the same header. Async: 202 with ``x-fc-async-task-id``.
+Every answer carries ``x-fc-request-id``; invocations also ``x-fc-function-version`` (the
+version that ran, or LATEST), ``x-fc-instance-id`` and ``x-fc-invocation-duration`` (ms).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from localfc.fc.api import errors
+from localfc.fc.api.errors import ApiError, as_api_error
+from localfc.fc.async_queue import function_arn
+from localfc.fc.instances.pool import PoolClosedError, ThrottledError
+from localfc.fc.wire import Response
+
+if TYPE_CHECKING:
+    from localfc.fc.async_queue import AsyncQueues
+    from localfc.fc.invocations import Invoker
+    from localfc.fc.qualifiers import VersionsApi
+    from localfc.fc.triggers.http import HttpRoutes
+    from localfc.fc.wire import Request
+    from localfc.project.syaml.model import FunctionProps, Project
+
+PREFIX = "/2023-03-30/"
+MAX_SYNC_PAYLOAD = 32 * 1024 * 1024
+_TASK_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")
+_DEFAULT_LIMIT = 20
+_MAX_LIMIT = 100
+
+
+class OpenApi:
+    """Routes ``/2023-03-30/...`` requests.
+
+    >>> api.handle(Request("GET", "/2023-03-30/functions", "", [], b"")).status   # doctest: +SKIP
+    200
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        invoker: Invoker,
+        queues: AsyncQueues,
+        routes: HttpRoutes,
+        base_url: Callable[[], str],
+        versions_api: VersionsApi | None = None,
+    ) -> None:
+        self.project = project
+        self.invoker = invoker
+        self.queues = queues
+        self.routes = routes
+        self.base_url = base_url
+        self.versions_api = versions_api
+
+    def handle(self, request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        try:
+            if self.versions_api is not None and re.search(r"/(versions|aliases)(/|$)", request.path):
+                answer = self.versions_api(request.method, request.path, request.query(), request.body)
+                if answer is not None:
+                    return answer
+            return self._route(request, request_id)
+        except Exception as exc:
+            error = as_api_error(exc)
+            if error is None:
+                raise
+            return error.to_response(request_id)
+
+    def _route(self, request: Request, request_id: str) -> Response:
+        parts = [unquote(p) for p in request.path[len(PREFIX) :].strip("/").split("/")]
+        method = request.method.upper()
+        if not parts or parts[0] != "functions":
+            raise errors.path_not_supported(method, request.path)
+        if parts == ["functions"] and method == "GET":
+            return _json(200, self._list_functions(request.query()), request_id)
+        if len(parts) < 2:
+            raise errors.path_not_supported(method, request.path)
+        name, tail = parts[1], parts[2:]
+        # (method, first segment after the name, number of segments after the name)
+        key = (method, tail[0] if tail else "", len(tail))
+        handler = _ROUTES.get(key)
+        if handler is None or (key[2] == 3 and tail[2] != "stop"):
+            self._name(name)  # an unknown function is a 404 whatever the path
+            raise errors.path_not_supported(method, request.path)
+        return handler(self, name, tail, request, request_id)
+
+    def _route_get_function(self, name: str, _tail: list[str], request: Request, request_id: str) -> Response:
+        return _json(200, self._get_function(name, request.query().get("qualifier", "")), request_id)
+
+    def _route_list_triggers(self, name: str, _tail: list[str], _request: Request, request_id: str) -> Response:
+        return _json(200, {"triggers": self._triggers(name), "nextToken": ""}, request_id)
+
+    def _route_get_trigger(self, name: str, tail: list[str], _request: Request, request_id: str) -> Response:
+        return _json(200, self._trigger(name, tail[1]), request_id)
+
+    def _route_list_tasks(self, name: str, _tail: list[str], request: Request, request_id: str) -> Response:
+        return _json(200, self._list_tasks(name, request.query()), request_id)
+
+    def _route_get_task(self, name: str, tail: list[str], _request: Request, request_id: str) -> Response:
+        return _json(200, self.queues.get(self._name(name), tail[1]).to_api(), request_id)
+
+    def _route_stop_task(self, name: str, tail: list[str], _request: Request, request_id: str) -> Response:
+        self.queues.stop(self._name(name), tail[1])
+        return Response(200, {"x-fc-request-id": request_id}, b"")
+
+    def _route_invoke(self, name: str, _tail: list[str], request: Request, request_id: str) -> Response:
+        return self._invoke(name, request, request_id)
+
+    # --- InvokeFunction ---------------------------------------------------------------
+    def _invoke(self, name: str, request: Request, request_id: str) -> Response:
+        qualifier = request.query().get("qualifier") or "LATEST"
+        invocation_type = request.header("x-fc-invocation-type", "Sync").strip()
+        log_type = request.header("x-fc-log-type", "None").strip()
+        if invocation_type.lower() not in ("sync", "async"):
+            raise errors.invalid_argument(f"x-fc-invocation-type must be Sync or Async, not {invocation_type!r}")
+        if log_type.lower() not in ("none", "tail"):
+            raise errors.invalid_argument(f"x-fc-log-type must be None or Tail, not {log_type!r}")
+        if invocation_type.lower() == "async":
+            task_id = request.header("x-fc-async-task-id").strip() or None
+            if task_id is not None and not _TASK_ID.match(task_id):
+                raise errors.invalid_argument(
+                    "x-fc-async-task-id must start with a letter or _ and hold at most 128 letters, digits, _ or -"
+                )
+            task = self.queues.submit(
+                name, qualifier, request.body, task_id=task_id, source="api", request_id=request_id
+            )
+            headers: dict[str, str | list[str]] = {
+                "x-fc-request-id": request_id,
+                "x-fc-async-task-id": task.task_id,
+                "x-fc-function-version": task.resolved.version_id or "LATEST",
+            }
+            return Response(202, headers, b"")
+        if len(request.body) > MAX_SYNC_PAYLOAD:
+            raise errors.entity_too_large(MAX_SYNC_PAYLOAD)
+        try:
+            invocation = self.invoker.invoke(
+                name, request.body, qualifier=qualifier, trigger="api", request_id=request_id
+            )
+        except ThrottledError as exc:
+            raise ApiError(429, "ResourceExhausted", str(exc)) from None
+        except PoolClosedError:
+            raise ApiError(503, "ServiceUnavailable", "the local FC is shutting down") from None
+        headers = {
+            "x-fc-request-id": request_id,
+            "x-fc-function-version": invocation.version_label,
+            "x-fc-instance-id": invocation.instance_id,
+            "x-fc-invocation-duration": str(int(invocation.outcome.duration_ms)),
+            "Content-Type": "application/octet-stream",
+        }
+        if log_type.lower() == "tail":
+            headers["x-fc-log-result"] = invocation.log_tail()
+        if invocation.ok:
+            return Response(200, dict(headers), invocation.outcome.body)
+        document: dict[str, Any] = invocation.error_document()
+        headers["x-fc-error-type"] = "UnhandledInvocationError"
+        headers["Content-Type"] = "application/json"
+        status = 200
+        if invocation.outcome.kind in ("crash", "start"):
+            # No answer from the function at all: a 5xx, readable by the SDK (Code/Message).
+            status = 502
+            document = {
+                "Code": "FunctionNotAvailable",
+                "Message": document["errorMessage"],
+                "RequestId": request_id,
+                **document,
+            }
+        return Response(status, dict(headers), json.dumps(document, ensure_ascii=False).encode("utf-8"))
+
+    # --- functions, triggers, tasks ---------------------------------------------------
+    def _name(self, name: str) -> str:
+        try:
+            return self.project.function(name)[1].functionName
+        except LookupError:
+            raise errors.function_not_found(name) from None
+
+    def _list_functions(self, query: dict[str, str]) -> dict[str, Any]:
+        prefix = query.get("prefix", "")
+        names = sorted(p.functionName for _, p in self.project.functions() if p.functionName.startswith(prefix))
+        start = names.index(query["nextToken"]) if query.get("nextToken") in names else 0
+        limit = _limit(query)
+        page = names[start : start + limit]
+        next_token = names[start + limit] if start + limit < len(names) else ""
+        docs = [self._function_doc(self.project.function(n)[1]) for n in page]
+        return {"functions": docs, "nextToken": next_token}
+
+    def _get_function(self, name: str, qualifier: str) -> dict[str, Any]:
+        resolved = self.invoker.resolve(self._name(name), qualifier or "LATEST")
+        return self._function_doc(resolved.props)
+
+    @staticmethod
+    def _function_doc(props: FunctionProps) -> dict[str, Any]:
+        lifecycle = props.instanceLifecycleConfig.model_dump(exclude_none=True) if props.instanceLifecycleConfig else {}
+        doc: dict[str, Any] = {
+            "functionName": props.functionName,
+            "functionArn": function_arn(props.region, props.functionName),
+            "functionId": f"local-{props.functionName}",
+            "description": props.description,
+            "runtime": props.runtime,
+            "handler": props.handler,
+            "memorySize": props.memorySize,
+            "cpu": props.cpu,
+            "diskSize": props.diskSize,
+            "timeout": props.timeout,
+            "instanceConcurrency": props.instanceConcurrency,
+            "environmentVariables": dict(props.environmentVariables),
+            "role": props.role,
+            "instanceLifecycleConfig": lifecycle,
+            "logConfig": _log_config(props),
+            "state": "Active",
+            "lastUpdateStatus": "Successful",
+        }
+        return {k: v for k, v in doc.items() if v is not None}
+
+    def _triggers(self, name: str) -> list[dict[str, Any]]:
+        _, props = self.project.function(self._name(name))
+        http_urls = {
+            r.trigger_name: self.base_url() + r.prefix
+            for r in self.routes.routes
+            if r.function_name == props.functionName
+        }
+        out = []
+        for trigger in props.triggers:
+            doc: dict[str, Any] = {
+                "triggerName": trigger.triggerName,
+                "triggerType": trigger.triggerType,
+                "triggerConfig": json.dumps(trigger.triggerConfig, ensure_ascii=False),
+                "qualifier": trigger.qualifier,
+                "sourceArn": trigger.sourceArn,
+                "invocationRole": trigger.invocationRole,
+                "description": trigger.description,
+                "status": "Success",
+                "targetArn": function_arn(props.region, props.functionName),
+            }
+            if trigger.triggerName in http_urls:
+                doc["httpTrigger"] = {
+                    "urlInternet": http_urls[trigger.triggerName],
+                    "urlIntranet": http_urls[trigger.triggerName],
+                }
+            out.append(doc)
+        return out
+
+    def _trigger(self, name: str, trigger_name: str) -> dict[str, Any]:
+        for doc in self._triggers(name):
+            if doc["triggerName"] == trigger_name:
+                return doc
+        raise ApiError(404, "TriggerNotFound", f"trigger '{trigger_name}' of function '{name}' does not exist")
+
+    def _list_tasks(self, name: str, query: dict[str, str]) -> dict[str, Any]:
+        tasks = self.queues.list(self._name(name), status=query.get("status", ""), prefix=query.get("prefix", ""))
+        qualifier = query.get("qualifier")
+        if qualifier:
+            tasks = [t for t in tasks if t.qualifier == qualifier]
+        start = next((i for i, t in enumerate(tasks) if t.task_id == query.get("nextToken")), 0)
+        limit = _limit(query)
+        page = tasks[start : start + limit]
+        next_token = tasks[start + limit].task_id if start + limit < len(tasks) else ""
+        include = query.get("includePayload", "true").lower() != "false"
+        return {"tasks": [t.to_api(include) for t in page], "nextToken": next_token}
+
+
+_Route = Callable[[OpenApi, str, list[str], "Request", str], Response]
+_ROUTES: dict[tuple[str, str, int], _Route] = {
+    ("GET", "", 0): OpenApi._route_get_function,
+    ("POST", "invocations", 1): OpenApi._route_invoke,
+    ("GET", "triggers", 1): OpenApi._route_list_triggers,
+    ("GET", "triggers", 2): OpenApi._route_get_trigger,
+    ("GET", "async-tasks", 1): OpenApi._route_list_tasks,
+    ("GET", "async-tasks", 2): OpenApi._route_get_task,
+    ("PUT", "async-tasks", 3): OpenApi._route_stop_task,
+}
+
+
+def _limit(query: dict[str, str]) -> int:
+    raw = query.get("limit", "")
+    if not raw:
+        return _DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= _MAX_LIMIT:
+        raise errors.invalid_argument(f"limit must be an integer from 1 to {_MAX_LIMIT}")
+    return int(raw)
+
+
+def _log_config(props: FunctionProps) -> dict[str, Any]:
+    if isinstance(props.logConfig, dict):
+        return {
+            k: v
+            for k, v in props.logConfig.items()
+            if k in ("project", "logstore", "enableRequestMetrics", "enableInstanceMetrics", "logBeginRule")
+        }
+    if props.logConfig == "auto":
+        return {"project": f"serverless-{props.region}-local", "logstore": "default-logs"}
+    return {}
+
+
+def _json(status: int, doc: Any, request_id: str) -> Response:
+    headers: dict[str, str | list[str]] = {"Content-Type": "application/json", "x-fc-request-id": request_id}
+    return Response(status, headers, json.dumps(doc, ensure_ascii=False).encode("utf-8"))

@@ -1,0 +1,10 @@
+"""Function instances, as FC runs them: import the handler once, initializer once, then
+invocations, preStop before the end.
+
+    parent.py      an instance seen from ``serve``: one worker process, its pipes and limits
+    child.py       the instance process itself (what FC's runtime bootstrap is on FC)
+    protocol.py    the frames between the two
+    pool.py        the instances of one function version: warm reuse, scale-out, reaping
+    in_process.py  one instance inside the current process (``invoke``, the child's core)
+    logs.py        what the instances print, collected per function
+"""

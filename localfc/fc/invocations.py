@@ -1,0 +1,260 @@
+"""Run one invocation of ``function:qualifier``: resolve the version, take a slot in its pool,
+call the instance, report to the live view. Every trigger (HTTP, API, async, OSS, timer)
+goes through ``Invoker.invoke``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from localfc.fc.context import function_environment
+from localfc.fc.instances.parent import CallOutcome, InstanceSpec, InstanceStartError
+from localfc.fc.instances.pool import InstancePool
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from localfc.fc.console import Console
+    from localfc.fc.instances.logs import InstanceLogs
+    from localfc.fc.options import ServeOptions
+    from localfc.fc.qualifiers import Resolved, Resolver
+
+# How long a synchronous caller may wait for a free slot beyond the function's own timeout.
+_QUEUE_SLACK_S = 30.0
+_LOG_TAIL_BYTES = 4096
+# Variables of the developer's shell an instance must not inherit: FC sets its own.
+_NOT_INHERITED_PREFIXES = ("FC_", "PYTHON", "ALIBABA_CLOUD_", "VIRTUAL_ENV")
+
+
+@dataclass
+class Invocation:
+    """One finished invocation, whatever triggered it."""
+
+    request_id: str
+    function_name: str
+    qualifier: str
+    version_id: str
+    instance_id: str
+    trigger: str
+    outcome: CallOutcome
+    duration_ms: float
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome.kind == "ok"
+
+    @property
+    def version_label(self) -> str:
+        return self.version_id or "LATEST"
+
+    def log_tail(self) -> str:
+        """Base64 of the last 4 KB of the call's log, as FC's ``x-fc-log-result``."""
+        text = "\n".join(self.outcome.log_lines).encode("utf-8", "replace")[-_LOG_TAIL_BYTES:]
+        return base64.b64encode(text).decode("ascii")
+
+    def error_document(self) -> dict[str, str]:
+        """FC's error body for a failed call (the stack trace stays in the log)."""
+        return {"errorMessage": self.outcome.error_message, "errorType": _error_type_name(self.outcome)}
+
+
+def _error_type_name(outcome: CallOutcome) -> str:
+    names = {"timeout": "FunctionTimeoutError", "memory": "MemoryLimitExceeded", "crash": "InstanceCrashed"}
+    if outcome.kind in names:
+        return names[outcome.kind]
+    if outcome.kind == "init":
+        return "InitializationError"
+    # "ValueError: bad input" -> "ValueError", as FC's errorType is the exception class.
+    head = outcome.error_message.split(":", 1)[0]
+    return head if head.isidentifier() else "UnhandledInvocationError"
+
+
+class Invoker:
+    """Instances of every function version, and the one way to invoke them.
+
+    >>> invoker.invoke("prime-checker", b'{"number": 7}').outcome.body   # doctest: +SKIP
+    b'{"number":7,"is_prime":true,...}'
+    """
+
+    def __init__(
+        self,
+        resolver: Resolver,
+        logs: InstanceLogs,
+        options: ServeOptions,
+        console: Console,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.resolver = resolver
+        self.logs = logs
+        self.options = options
+        self.console = console
+        self.extra_env = dict(extra_env or {})
+        self._pools: dict[tuple[str, str], InstancePool] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # --- pools --------------------------------------------------------------------
+    def resolve(self, function_name: str, qualifier: str) -> Resolved:
+        """Raises the FC-style 404 (``ApiError`` or the versions package's error) when unknown."""
+        return self.resolver.resolve(function_name, qualifier or "LATEST")
+
+    def pool_for(self, resolved: Resolved) -> InstancePool:
+        key = (resolved.props.functionName, resolved.version_id)
+        with self._lock:
+            pool = self._pools.get(key)
+            if pool is None:
+                pool = InstancePool(
+                    self._spec(resolved),
+                    self.logs,
+                    max_instances=self.options.max_instances,
+                    idle_timeout_s=self.options.idle_timeout_s,
+                )
+                self._pools[key] = pool
+            return pool
+
+    def pools(self) -> list[InstancePool]:
+        with self._lock:
+            return list(self._pools.values())
+
+    def _spec(self, resolved: Resolved) -> InstanceSpec:
+        props = resolved.props
+        lifecycle = props.instanceLifecycleConfig
+        env = {k: v for k, v in os.environ.items() if not k.startswith(_NOT_INHERITED_PREFIXES)}
+        env.update(function_environment(props, resolved.code_dir, version_id=resolved.version_id))
+        env.update(self.extra_env)
+        return InstanceSpec(
+            function_name=props.functionName,
+            version_id=resolved.version_id,
+            props=props,
+            code_dir=resolved.code_dir,
+            runtime=props.runtime,
+            environment=env,
+            concurrency=max(1, props.instanceConcurrency),
+            timeout_s=float(props.timeout),
+            init_timeout_s=float(lifecycle.initializer.timeout if lifecycle and lifecycle.initializer else 3),
+            prestop_timeout_s=float(lifecycle.preStop.timeout if lifecycle and lifecycle.preStop else 3),
+            memory_mb=props.memorySize,
+        )
+
+    # --- invoking -----------------------------------------------------------------
+    def invoke(
+        self,
+        function_name: str,
+        event: bytes,
+        *,
+        qualifier: str = "LATEST",
+        resolved: Resolved | None = None,
+        trigger: str = "api",
+        retry_count: int | None = None,
+        request_id: str | None = None,
+        wait_for_slot: bool = True,
+        detail: str = "",
+    ) -> Invocation:
+        """Invoke synchronously and return how it ended (never raises for function failures;
+        raises for an unknown function/qualifier, ``ThrottledError``, ``PoolClosedError``)."""
+        resolved = resolved or self.resolve(function_name, qualifier)
+        pool = self.pool_for(resolved)
+        request_id = request_id or str(uuid.uuid4())
+        started = time.perf_counter()
+        deadline = None if not wait_for_slot else time.monotonic() + pool.spec.timeout_s + _QUEUE_SLACK_S
+        try:
+            instance = pool.acquire(deadline)
+        except InstanceStartError as exc:
+            outcome = CallOutcome(
+                "start", error_type="UnhandledInvocationError", error_message=f"the function could not start: {exc}"
+            )
+            return self._finish(
+                resolved=resolved,
+                request_id=request_id,
+                instance_id="",
+                trigger=trigger,
+                outcome=outcome,
+                started=started,
+                detail=detail,
+            )
+        call: CallOutcome | None = None
+        try:
+            call = instance.call(event, request_id, resolved.qualifier, retry_count)
+        finally:
+            pool.release(instance, call)
+        return self._finish(
+            resolved=resolved,
+            request_id=request_id,
+            instance_id=instance.instance_id,
+            trigger=trigger,
+            outcome=call,
+            started=started,
+            detail=detail,
+        )
+
+    def _finish(
+        self,
+        *,
+        resolved: Resolved,
+        request_id: str,
+        instance_id: str,
+        trigger: str,
+        outcome: CallOutcome,
+        started: float,
+        detail: str,
+    ) -> Invocation:
+        duration = round((time.perf_counter() - started) * 1000, 3)
+        invocation = Invocation(
+            request_id=request_id,
+            function_name=resolved.props.functionName,
+            qualifier=resolved.qualifier,
+            version_id=resolved.version_id,
+            instance_id=instance_id,
+            trigger=trigger,
+            outcome=outcome,
+            duration_ms=duration,
+        )
+        if trigger != "http":  # HTTP triggers report with the status code they answered
+            status = "ok" if outcome.kind == "ok" else outcome.kind
+            extra = detail or ("" if outcome.kind == "ok" else outcome.error_message[:120])
+            self.report(invocation, status, extra)
+        return invocation
+
+    def report(self, invocation: Invocation, status: str, detail: str = "") -> None:
+        self.console.invocation(
+            invocation.function_name,
+            invocation.qualifier,
+            invocation.version_id,
+            trigger=invocation.trigger,
+            status=status,
+            duration_ms=invocation.duration_ms,
+            detail=detail,
+        )
+
+    # --- housekeeping -------------------------------------------------------------
+    def tick(self, now: float, check_memory: bool = True) -> None:
+        """Memory watchdog and idle reaper, called by the housekeeping thread."""
+        for pool in self.pools():
+            if check_memory:
+                for instance in pool.check_memory():
+                    self.console.note(f"{instance.instance_id}: {instance.kill_detail}")
+            for instance in pool.reap_idle(now):
+                self.console.note(f"{instance.instance_id} idle for {pool.idle_timeout_s:g} s: stopped (preStop)")
+
+    def code_changed(self, code_dir: Path) -> list[str]:
+        """LATEST pools running from ``code_dir`` get new instances for their next calls."""
+        names = []
+        for pool in self.pools():
+            if pool.spec.version_id == "" and pool.spec.code_dir == code_dir and pool.retire_all():
+                names.append(pool.spec.function_name)
+        return names
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            pools = list(self._pools.values())
+        threads = [threading.Thread(target=p.close, daemon=True) for p in pools]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()

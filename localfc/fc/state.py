@@ -1,0 +1,45 @@
+"""The state directory of ``serve`` (default ``.localfc/`` next to s.yaml).
+What lives in it::
+
+    serve.json                       where the running serve listens (endpoint, OSS endpoint, pid)
+    logs/<function>.jsonl            everything the instances printed (see instance_logs.py)
+    versions/<function>/             published versions and aliases (localfc.fc.versions)
+    sls/<project>/<logstore>.jsonl   what functions shipped to the local SLS receiver
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+DEFAULT_DIR_NAME = ".localfc"
+
+
+@dataclass(frozen=True)
+class StateDir:
+    """Paths inside the state directory.
+
+    >>> StateDir(Path("/p/.localfc")).logs
+    PosixPath('/p/.localfc/logs')
+    """
+
+    root: Path
+
+    @classmethod
+    def for_project(cls, project_file: Path, override: Path | None = None) -> StateDir:
+        return cls((override or project_file.parent / DEFAULT_DIR_NAME).resolve())
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def announcement(self) -> Path:
+        """``serve.json``: where the running serve listens (read by ``release``)."""
+        return self.root / "serve.json"
+
+    def log_file(self, function_name: str) -> Path:
+        return self.logs / f"{function_name}.jsonl"

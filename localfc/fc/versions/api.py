@@ -1,0 +1,200 @@
+"""The versions and aliases part of the FC 3.0 OpenAPI, for ``serve`` to mount.
+
+Bodies are exactly what ``alibabacloud_fc20230330`` sends and expects (``PublishVersionInput``,
+``CreateAliasInput``, ``UpdateAliasInput`` in; ``Version``, ``Alias``, ``ListVersionsOutput``,
+``ListAliasesOutput`` out). Errors are FC's JSON (``Code``, ``Message``, ``RequestId``).
+
+    status, headers, body = handle_api(store, "GET", "/2023-03-30/functions/f/aliases", {}, b"")
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from localfc.fc.versions import errors
+from localfc.fc.versions.errors import FcApiError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from localfc.fc.versions.store import VersionStore
+
+log = logging.getLogger("localfc.fc.versions")
+
+PREFIX = "/2023-03-30/functions/"
+_DEFAULT_LIMIT = 20
+_MAX_LIMIT = 100
+
+Response = tuple[int, dict[str, str], bytes]
+
+
+def handle_api(store: VersionStore, method: str, path: str, query: dict[str, str], body: bytes) -> Response | None:
+    """Answer a versions/aliases API call, or return None when ``path`` is not one of ours."""
+    route = _route(path)
+    if route is None:
+        return None
+    function_name, collection, item = route
+    request_id = str(uuid.uuid4())
+    try:
+        handler = _HANDLERS.get((collection, item is not None, method.upper()))
+        if handler is None:
+            raise FcApiError(400, "PathNotSupported", f"'{method.upper()}' against '{path}' is not supported")
+        status, doc = handler(store, function_name, item or "", query, body)
+    except FcApiError as exc:
+        return exc.status, _headers(request_id), exc.to_body(request_id)
+    except Exception:
+        # The detail goes to the log; the caller gets FC's generic answer and the request id.
+        log.exception("versions API %s %s failed (request %s)", method, path, request_id)
+        error = FcApiError(500, "InternalError", "internal error in the local FC; see its log")
+        return error.status, _headers(request_id), error.to_body(request_id)
+    if doc is None:
+        return status, {"x-fc-request-id": request_id}, b""
+    return status, _headers(request_id), json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+
+def _route(path: str) -> tuple[str, str, str | None] | None:
+    path = path.split("?", 1)[0]
+    if not path.startswith(PREFIX):
+        return None
+    parts = [unquote(p) for p in path[len(PREFIX) :].split("/")]
+    if len(parts) == 2 and parts[1] in ("versions", "aliases") and parts[0]:
+        return parts[0], parts[1], None
+    if len(parts) == 3 and parts[1] in ("versions", "aliases") and parts[0] and parts[2]:
+        return parts[0], parts[1], parts[2]
+    return None
+
+
+def _headers(request_id: str) -> dict[str, str]:
+    return {"Content-Type": "application/json; charset=utf-8", "x-fc-request-id": request_id}
+
+
+def _json_body(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        raise errors.invalid_argument("the request body is not valid JSON") from None
+    if not isinstance(doc, dict):
+        raise errors.invalid_argument("the request body must be a JSON object")
+    return doc
+
+
+def _limit(query: dict[str, str]) -> int:
+    raw = query.get("limit", "")
+    if not raw:
+        return _DEFAULT_LIMIT
+    if not raw.isdigit() or not 1 <= int(raw) <= _MAX_LIMIT:
+        raise errors.invalid_argument(f"limit must be a whole number from 1 to {_MAX_LIMIT}, got {raw!r}")
+    return int(raw)
+
+
+def _optional_str(doc: dict[str, Any], key: str) -> str | None:
+    value = doc.get(key)
+    if value is not None and not isinstance(value, str):
+        raise errors.invalid_argument(f"{key} must be a string")
+    return value
+
+
+# --- handlers: (store, function, item, query, body) -> (status, document or None) -------------
+def _publish(store: VersionStore, name: str, _item: str, _query: dict[str, str], body: bytes) -> tuple[int, Any]:
+    description = _optional_str(_json_body(body), "description") or ""
+    return 200, store.publish_function_version(name, description).to_api()
+
+
+def _list_versions(store: VersionStore, name: str, _item: str, query: dict[str, str], _body: bytes) -> tuple[int, Any]:
+    direction = query.get("direction") or "BACKWARD"
+    if direction not in ("FORWARD", "BACKWARD"):
+        raise errors.invalid_argument(f"direction must be FORWARD or BACKWARD, got {direction!r}")
+    limit = _limit(query)
+    versions = store.list_function_versions(name)
+    if direction == "BACKWARD":
+        versions.reverse()  # newest first, as FC lists them by default
+    token = query.get("nextToken") or ""
+    if token:
+        if not token.isdigit():
+            raise errors.invalid_argument(f"nextToken {token!r} is not one this server gave out")
+        start = int(token)
+        versions = [
+            v for v in versions if (int(v.versionId) >= start if direction == "FORWARD" else int(v.versionId) <= start)
+        ]
+    page, rest = versions[:limit], versions[limit:]
+    doc: dict[str, Any] = {"direction": direction, "versions": [v.to_api() for v in page]}
+    if rest:
+        doc["nextToken"] = rest[0].versionId
+    return 200, doc
+
+
+def _delete_version(store: VersionStore, name: str, item: str, _query: dict[str, str], _body: bytes) -> tuple[int, Any]:
+    store.delete_function_version(name, item)
+    return 204, None
+
+
+def _create_alias(store: VersionStore, name: str, _item: str, _query: dict[str, str], body: bytes) -> tuple[int, Any]:
+    doc = _json_body(body)
+    alias_name = _optional_str(doc, "aliasName")
+    if not alias_name:
+        raise errors.invalid_argument("aliasName is required")
+    version_id = doc.get("versionId")
+    if not isinstance(version_id, str) or not version_id:
+        raise errors.invalid_argument("versionId is required: the published version the alias points to")
+    record = store.create_alias(
+        name,
+        alias_name,
+        version_id,
+        doc.get("additionalVersionWeight") or {},
+        _optional_str(doc, "description") or "",
+    )
+    return 200, record.to_api()
+
+
+def _update_alias(store: VersionStore, name: str, item: str, _query: dict[str, str], body: bytes) -> tuple[int, Any]:
+    doc = _json_body(body)
+    version_id = doc.get("versionId")
+    if version_id is not None and not isinstance(version_id, str):
+        raise errors.invalid_argument('versionId must be a string such as "2"')
+    record = store.update_alias(
+        name,
+        item,
+        version_id,
+        doc.get("additionalVersionWeight"),
+        _optional_str(doc, "description"),
+    )
+    return 200, record.to_api()
+
+
+def _get_alias(store: VersionStore, name: str, item: str, _query: dict[str, str], _body: bytes) -> tuple[int, Any]:
+    return 200, store.get_alias(name, item).to_api()
+
+
+def _list_aliases(store: VersionStore, name: str, _item: str, query: dict[str, str], _body: bytes) -> tuple[int, Any]:
+    limit = _limit(query)
+    prefix = query.get("prefix") or ""
+    token = query.get("nextToken") or ""
+    aliases = [a for a in store.list_aliases(name) if a.aliasName.startswith(prefix) and a.aliasName >= token]
+    page, rest = aliases[:limit], aliases[limit:]
+    doc: dict[str, Any] = {"aliases": [a.to_api() for a in page]}
+    if rest:
+        doc["nextToken"] = rest[0].aliasName
+    return 200, doc
+
+
+def _delete_alias(store: VersionStore, name: str, item: str, _query: dict[str, str], _body: bytes) -> tuple[int, Any]:
+    store.delete_alias(name, item)
+    return 204, None
+
+
+_HANDLERS: dict[tuple[str, bool, str], Callable[[VersionStore, str, str, dict[str, str], bytes], tuple[int, Any]]] = {
+    ("versions", False, "POST"): _publish,
+    ("versions", False, "GET"): _list_versions,
+    ("versions", True, "DELETE"): _delete_version,
+    ("aliases", False, "POST"): _create_alias,
+    ("aliases", False, "GET"): _list_aliases,
+    ("aliases", True, "GET"): _get_alias,
+    ("aliases", True, "PUT"): _update_alias,
+    ("aliases", True, "DELETE"): _delete_alias,
+}

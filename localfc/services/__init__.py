@@ -1,0 +1,2 @@
+"""The cloud services around FC, as local servers on 127.0.0.1 for the official clients:
+``oss`` (moto's S3 engine behind the OSS dialect, for oss2) and ``sls`` (PutLogs)."""

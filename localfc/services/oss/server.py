@@ -1,0 +1,177 @@
+"""The local OSS server: moto's S3 engine behind the OSS dialect, on 127.0.0.1, in a thread.
+
+Emulated: objects (put/get with ranges, head, meta, copy, delete, batch delete, append,
+tagging, ACLs), listings V1/V2, multipart (and so oss2's resumable transfers), PostObject
+forms, signed URLs, bucket create/delete/info/location/ACL, CRC-64 on every transfer, and
+OSS error codes (``x-oss-err`` on HEAD).
+
+Not emulated, on purpose or not yet:
+- signatures are not verified: any AccessKey works (V1, V2, V4, STS); only the expiry of
+  signed URLs and POST policies is checked. Hence 127.0.0.1 only;
+- data processing (``x-oss-process``), upload callbacks (``x-oss-callback``), symlinks,
+  archive restore, select, versioning and the bucket configurations (CORS, lifecycle,
+  referer, website, logging, policy, ...) answer 501 NotImplemented;
+- multipart ETags follow S3's recipe (both are opaque); moto's error codes are passed on
+  where moto answers (mostly OSS's names);
+- an object ACL explicitly set to "private" is reported as "default" (inherit the bucket's);
+- state lives in memory and temporary files, per process, and is gone at exit;
+- every request uses its own connection (werkzeug's server does not keep connections alive).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from localfc.services.oss import moto_s3
+from localfc.services.oss.dialect import OssDialect
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from types import TracebackType
+
+    from localfc.services.oss.events import EventCallback
+
+__all__ = ["OssServer"]
+
+logger = logging.getLogger(__name__)
+
+HOST = "127.0.0.1"  # never another interface: signatures are not verified
+
+
+class _OssRequestHandler(moto_s3.MotoRequestHandler):
+    """Renames ``x-oss-meta-*`` before werkzeug turns headers into the WSGI environ.
+
+    werkzeug drops headers with underscores there; moto's handler keeps ``x-amz-meta-*``
+    ones (user metadata may contain underscores), so OSS metadata must arrive under that name.
+    """
+
+    def make_environ(self) -> dict[str, Any]:
+        for name, value in list(self.headers.items()):
+            if name.lower().startswith("x-oss-meta-"):
+                del self.headers[name]
+                self.headers["x-amz-meta-" + name[len("x-oss-meta-") :]] = value
+        return super().make_environ()
+
+    def version_string(self) -> str:
+        return "AliyunOSS"  # the Server header OSS sends
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        logger.debug("%s %s -> %s", self.command, self.path, code)
+
+
+class OssServer:
+    """A local OSS endpoint that the official ``oss2`` client talks to unmodified.
+
+    Signatures are not verified (any key works); a request without credentials only gets
+    what the ACLs grant to everyone. Storage is moto's in-memory S3: servers of one process
+    see the same buckets, so give each its own bucket names.
+
+    Example::
+
+        with OssServer(buckets=["demo"]) as oss:
+            bucket = oss2.Bucket(oss2.Auth("ak", "sk"), oss.endpoint, "demo")
+            bucket.put_object("hello.txt", b"hi")
+
+    ``on_event`` receives an :class:`~localfc.services.oss.events.ObjectEvent` for each successful
+    object mutation, before the client gets its answer; exceptions it raises are logged.
+    """
+
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        buckets: Iterable[str] = (),
+        auto_create_buckets: bool = True,
+        on_event: EventCallback | None = None,
+        region: str = "cn-hangzhou",
+    ) -> None:
+        self._requested_port = port
+        self.buckets = list(buckets)
+        self._dialect = OssDialect(
+            moto_s3.create_app(),
+            region=region,
+            auto_create_buckets=auto_create_buckets,
+            on_event=on_event,
+        )
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def on_event(self) -> EventCallback | None:
+        return self._dialect.on_event
+
+    @on_event.setter
+    def on_event(self, callback: EventCallback | None) -> None:
+        self._dialect.on_event = callback
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the OSS server is not running; call start() first")
+        return int(self._server.server_port)
+
+    @property
+    def endpoint(self) -> str:
+        """``http://127.0.0.1:PORT``, the endpoint to give ``oss2.Bucket``."""
+        return f"http://{HOST}:{self.port}"
+
+    def start(self) -> OssServer:
+        if self._server is not None:
+            return self
+        for name in self.buckets:
+            self.create_bucket(name)
+        self._server = make_server(
+            HOST,
+            self._requested_port,
+            self._dialect,
+            threaded=True,
+            request_handler=_OssRequestHandler,
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},  # bounds how long stop() waits
+            name=f"local-oss-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        logger.info("local OSS listening on %s", self.endpoint)
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if thread is not None:
+            thread.join()
+
+    def create_bucket(self, name: str) -> None:
+        """Create ``name`` (no-op if it exists), e.g. when auto-creation is off."""
+        moto_s3.create_bucket(name)
+        self._dialect.created_buckets.add(name)
+
+    def reset(self) -> None:
+        """Drop the buckets this server created (objects, uploads and all), then re-create
+        the buckets given at construction, empty. Buckets of other servers are left alone."""
+        for name in self._dialect.created_buckets | set(self.buckets):
+            moto_s3.drop_bucket(name)
+        self._dialect.created_buckets.clear()
+        for name in self.buckets:
+            self.create_bucket(name)
+
+    def __enter__(self) -> OssServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
