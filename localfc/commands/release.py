@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from localfc.logstore.metrics import InvocationLog, VersionCounts, count_invocations, log_file, sls_query
+from localfc.logstore.metrics import InvocationLog, count_invocations, log_file, sls_query
+from localfc.logstore.stats import VersionStats
 from localfc.project.syaml import ProjectError, load_project
 from localfc.release.client import FcCallError, FcClient
 from localfc.release.connection import ConnectionSetupError, resolve_connection
@@ -195,9 +196,9 @@ def _canary(args: argparse.Namespace, rollout: Rollout, connection: Connection, 
     plan = ProgressivePlan(args.alias, version_id, args.steps, args.interval, args.max_error_rate, args.min_invocations)
     path = log_file(state_dir, rollout.function_name)
 
-    def counts_since(started: float) -> Callable[[], VersionCounts]:
+    def counts_since(started: float) -> Callable[[], VersionStats]:
         log = InvocationLog(path, since=started, qualifier=args.alias)
-        return lambda: log.poll().get(version_id, VersionCounts())
+        return lambda: log.poll().get(version_id, VersionStats())
 
     return 0 if progressive_canary(rollout, plan, counts_since, say=_say) else 1
 
@@ -240,7 +241,7 @@ def _status(args: argparse.Namespace, rollout: Rollout, connection: Connection, 
     print(f"calls{through}{window}, from {path}:")
     print(f"  {'version':<8} {'share':>6} {'calls':>7} {'errors':>7} {'error rate':>10}")
     for version in versions:
-        c = counts.get(version, VersionCounts())
+        c = counts.get(version, VersionStats())
         share = f"{share_of[version]:.0%}" if version in share_of else "-"
         print(f"  {version:<8} {share:>6} {c.invocations:>7} {c.errors:>7} {c.error_rate:>10.1%}")
     return 0

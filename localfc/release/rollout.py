@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from localfc.logstore.metrics import VersionCounts
+    from localfc.logstore.stats import VersionStats
     from localfc.release.client import FcClient
 
 
@@ -126,7 +126,7 @@ class ProgressivePlan:
 def progressive_canary(
     rollout: Rollout,
     plan: ProgressivePlan,
-    counts_since: Callable[[float], Callable[[], VersionCounts]],
+    counts_since: Callable[[float], Callable[[], VersionStats]],
     *,
     say: Callable[[str], None] = print,
     clock: Callable[[], float] = time.monotonic,

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from localfc.names import did_you_mean
+
 LATEST = "LATEST"
 
 
@@ -168,8 +170,9 @@ class Project(BaseModel):
         for resource_name, props in self.functions():
             if name in (props.functionName, resource_name):
                 return resource_name, props
-        known = ", ".join(props.functionName for _, props in self.functions()) or "none"
-        raise LookupError(f"no function {name!r} in {self.path.name}; functions: {known}")
+        names = [props.functionName for _, props in self.functions()]
+        hint = did_you_mean(name, [*names, *(resource for resource, _ in self.functions())])
+        raise LookupError(f"no function {name!r} in {self.path.name}{hint} (functions: {', '.join(names) or 'none'})")
 
     def code_dir(self, props: FunctionProps) -> Path:
         code = props.code if isinstance(props.code, str) else str(props.code.get("src", "./"))

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from localfc.logstore.metrics import VersionCounts
+from localfc.logstore.stats import VersionStats
 from localfc.release.rollout import ProgressivePlan, Rollout, RolloutError, progressive_canary
 from tests.fixtures.versions import StoreClient
 
@@ -66,12 +66,12 @@ def run_plan(
     said: list[str] = []
     weights: list[float] = []
 
-    def counts_since(_started: float) -> Callable[[], VersionCounts]:
-        counts = VersionCounts()
+    def counts_since(_started: float) -> Callable[[], VersionStats]:
+        counts = VersionStats()
         alias = rollout.alias(plan.alias)
         weights.append(alias.canary_weight)
 
-        def poll() -> VersionCounts:
+        def poll() -> VersionStats:
             counts.invocations += calls_per_poll
             counts.errors += round(calls_per_poll * failing(alias.canary_weight))
             return counts
