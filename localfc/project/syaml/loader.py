@@ -129,10 +129,13 @@ def load_project(
     template_errors: list[TemplateError] | None = None if strict else []
     raw_resources: dict[str, dict[str, Any]] = {}
     rendered_vars: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     try:
         for doc_file, document in documents:
             merged = apply_templates(document, template_errors)
-            renderer = Renderer(merged, doc_file.parent, env, errors=render_errors, config_fallbacks=LOCAL_CONFIG)
+            renderer = Renderer(
+                merged, doc_file.parent, env, errors=render_errors, config_fallbacks=LOCAL_CONFIG, origins=origins
+            )
             # vars first: a broken var is then reported once, at the var, not at every use.
             rendered_vars = deep_merge(rendered_vars, renderer.render(merged.get("vars") or {}, "vars"))
             for name, raw in (merged.get("resources") or {}).items():
@@ -156,6 +159,7 @@ def load_project(
         resources=resources,
         lines=lines,
         issues=issues,
+        origins=origins,
     )
 
 

@@ -156,6 +156,8 @@ class Project(BaseModel):
     # Filled by load_project: YAML path -> line in s.yaml, and (strict=False) what failed to load.
     lines: dict[str, int] = Field(default_factory=dict)
     issues: list[ProjectIssue] = Field(default_factory=list)
+    # YAML path of a value rendered from exactly one ${vars.x} -> "vars.x" (see Renderer).
+    origins: dict[str, str] = Field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:
@@ -177,6 +179,17 @@ class Project(BaseModel):
     def code_dir(self, props: FunctionProps) -> Path:
         code = props.code if isinstance(props.code, str) else str(props.code.get("src", "./"))
         return (self.base_dir / code).resolve()
+
+    def var_behind(self, where: str) -> str | None:
+        """The var a value came from whole: ``resources.f.props.logConfig.project`` ->
+        ``vars.logConfig.project`` when ``logConfig: ${vars.logConfig}``; None otherwise."""
+        path = where
+        while path:
+            if path in self.origins:
+                return self.origins[path] + where[len(path) :]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return None
 
     def line_of(self, where: str) -> int | None:
         """The s.yaml line of a YAML path, or of its nearest written ancestor (template values
