@@ -178,7 +178,7 @@ _VALUE_RULES = frozenset({*SCHEMA_RULES, *TRIGGER_CONFIG_RULES, "python-runtime"
 def _at_vars(project: Project, problems: list[Problem]) -> list[Problem]:
     """A problem with a value written once under ``vars`` and used by several functions is
     reported once, at the var's line, naming the functions that use it."""
-    merged: dict[tuple[Severity, str, str, str], list[str]] = {}
+    merged: dict[tuple[Severity, str, str, str], list[tuple[str, str]]] = {}
     kept: list[Problem] = []
     for problem in problems:
         var = project.var_behind(f"resources.{problem.resource}.props.{problem.path}") if problem.resource else None
@@ -186,10 +186,11 @@ def _at_vars(project: Project, problems: list[Problem]) -> list[Problem]:
             kept.append(problem)
             continue
         users = merged.setdefault((problem.severity, var, problem.message, problem.rule), [])
-        users.append(problem.resource)
+        users.append((problem.resource, problem.path))
     for (severity, var, message, rule), users in merged.items():
-        names = ", ".join(dict.fromkeys(users))
-        kept.append(Problem(severity, "", var, f"{message} (used by {names})", rule, project.line_of(var)))
+        names = ", ".join(dict.fromkeys(resource for resource, _ in users))
+        text = f"{message} (used by {names})"
+        kept.append(Problem(severity, "", var, text, rule, project.line_of(var), tuple(users)))
     return kept
 
 
