@@ -143,6 +143,25 @@ class FcClient:
         request = models.UpdateAliasRequest(body=body)
         return self._call(lambda: self._client.update_alias(function_name, alias_name, request))
 
+    # --- invocations --------------------------------------------------------------
+    def invoke_async(self, function_name: str, body: bytes, qualifier: str = "LATEST") -> str:
+        """``InvokeFunction`` with ``x-fc-invocation-type: Async``; the request id FC queued."""
+        models = self.models
+        request = models.InvokeFunctionRequest(qualifier=qualifier, body=body)
+        headers = models.InvokeFunctionHeaders(x_fc_invocation_type="Async")
+        options = importlib.import_module("alibabacloud_tea_util.models").RuntimeOptions()
+        try:
+            response = self._client.invoke_function_with_options(function_name, request, headers, options)
+        except self._response_error as exc:
+            raise _call_error(exc) from None
+        except Exception as exc:  # as in _call: network failures
+            reason = connection_reason(str(getattr(exc, "message", None) or exc))
+            raise FcCallError(
+                CONNECTION_FAILED, f"cannot reach the FC API at {self.connection.describe()}: {reason}"
+            ) from None
+        headers_in = {k.lower(): v for k, v in (getattr(response, "headers", None) or {}).items()}
+        return str(headers_in.get("x-fc-request-id", ""))
+
     # --- internals ----------------------------------------------------------------
     def _call(self, call: Callable[[], Any]) -> dict[str, Any]:
         try:
