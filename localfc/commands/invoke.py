@@ -5,9 +5,10 @@ to stdout; the function's logs go to stderr between FC's ``FC Invoke Start/End R
 lines, then one line with the duration and the process's peak memory.
 
 The call runs in this process, so ``breakpoint()`` in the algorithm opens pdb right here (and
-stops the timeout clock). The function's ``timeout`` (and its initializer's) is enforced as
-FC does: the call ends with FC's ``FunctionTimeoutError`` answer. ``memorySize`` is reported,
-not enforced (``serve`` stops an instance that goes over it).
+stops the timeout clock); ``-d/--debug-port PORT`` waits for an IDE (debugpy) instead. The
+function's ``timeout`` (and its initializer's) is enforced as FC does: the call ends with
+FC's ``FunctionTimeoutError`` answer. ``memorySize`` is reported, not enforced (``serve``
+stops an instance that goes over it).
 
 ``--invocation-type async`` hands the event to the running ``serve`` (FC's asynchronous
 invocation: queued, retried, sent to its destinations) and prints the request id.
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from localfc.fc import samples
 from localfc.fc.context import RUNTIMES, function_environment
+from localfc.fc.debugging import DebuggerUnavailableError, attach_instructions, listen
 from localfc.fc.instances.in_process import FunctionInstance, HandlerResolutionError, InvocationResult
 from localfc.fc.instances.watchdog import TIMEOUT_ERROR_TYPE, Watchdog
 from localfc.fc.state import StateDir
@@ -106,6 +108,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help=f"OSS endpoint for object functions (default: ${OSS_ENDPOINT_ENV}, else a running serve's local OSS)",
     )
+    parser.add_argument(
+        "-d",
+        "--debug-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="wait for a debugger (debugpy, e.g. VS Code) on 127.0.0.1:PORT before the call; no timeout then",
+    )
     parser.add_argument("--endpoint", default=None, help="FC API of serve for --invocation-type async (HOST:PORT)")
     parser.add_argument("--state-dir", default=None, help="where serve keeps its state (default: .localfc)")
 
@@ -169,6 +179,13 @@ def run(args: argparse.Namespace) -> int:
         # the region's internal OSS endpoint, which only resolves inside Alibaba Cloud.
         environment[OSS_ENDPOINT_ENV] = oss_endpoint
     request_id = args.request_id or str(uuid.uuid4())
+    if args.debug_port is not None:
+        try:
+            _wait_for_debugger(props, code_dir, args.debug_port)
+        except DebuggerUnavailableError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        args.timeout = 0.0  # the debugger owns the clock
     with open(os.devnull, "w") as devnull, _stdout_to_stderr(args.silent) as stdout:
         log = devnull if args.silent else sys.stderr
         instance = FunctionInstance(props, code_dir, environment, runtime=args.runtime, log=log)
@@ -213,6 +230,14 @@ def _call(
         return failed
     with Watchdog(limit, timed_out("invoke")):
         return instance.invoke(event, request_id, qualifier=args.qualifier)
+
+
+def _wait_for_debugger(props: FunctionProps, code_dir: Path, port: int) -> None:
+    """``s local invoke -d PORT`` / ``sam local invoke -d PORT``: attach, then the call runs."""
+    for line in attach_instructions(props.functionName, port, code_dir):
+        print(line, file=sys.stderr)
+    sys.stderr.flush()
+    listen(port)
 
 
 def _timer_payload(args: argparse.Namespace, props: FunctionProps) -> str | None:

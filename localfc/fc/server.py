@@ -106,6 +106,10 @@ class LocalFC:
             self.scheduler = TimerScheduler(self.timers, self.queues, self.console)
             self.scheduler.start()
         self._announce()
+        if self.options.debug_function:
+            # The instance starts now and waits for the IDE, before any request arrives.
+            resolved = self.invoker.resolve(self.options.debug_function, "LATEST")
+            self.invoker.pool_for(resolved).prestart()
         return self
 
     def _announce(self) -> None:
