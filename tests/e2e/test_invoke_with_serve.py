@@ -70,7 +70,7 @@ def test_a_missing_object_exits_1_with_its_status(serve_state: tuple[ServeHandle
 
 
 def test_async_invocation_is_queued_on_serve(serve_state: tuple[ServeHandle, Path]) -> None:
-    handle, state = serve_state
+    _, state = serve_state
     done = invoke(state, "prime-checker", "--invocation-type", "async", "-e", '{"number": 91}')
     assert done.returncode == 0, done.stderr
     request_id = done.stdout.strip()
