@@ -27,6 +27,7 @@ from localfc.logstore.render import render
 from localfc.logstore.selection import OutcomeGate, Selection
 from localfc.logstore.stats import stats_table, version_stats
 from localfc.logstore.window import TimeFormatError, TimeWindow
+from localfc.terminal import highlight
 
 if TYPE_CHECKING:
     import argparse
@@ -54,6 +55,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("success", "fail"),
         default=None,
         help="only the lines of invocations that succeeded or failed (the rule `--stats` and the canary use)",
+    )
+    parser.add_argument(
+        "--match",
+        default="",
+        metavar="TEXT",
+        help="highlight TEXT (on a terminal, unless NO_COLOR)",
     )
     parser.add_argument("--errors", action="store_true", help="only error lines: ERROR, stderr, failed summaries")
     parser.add_argument("--tail", action="store_true", help="keep printing new lines until Ctrl-C")
@@ -84,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     files = LogFiles(root, functions)
-    show = _printer(args.json)
+    show = _printer(args.json, args.match)
     if args.stats:
         return _stats(files, selection, args.json, root)
     pick, flush = picker(selection, args.type)
@@ -144,9 +151,9 @@ def follow(
         time.sleep(POLL_S)
 
 
-def _printer(as_json: bool) -> Callable[[Entry], None]:
+def _printer(as_json: bool, match: str = "") -> Callable[[Entry], None]:
     def show(entry: Entry) -> None:
-        text = json.dumps(entry.raw, ensure_ascii=False) if as_json else render(entry)
+        text = json.dumps(entry.raw, ensure_ascii=False) if as_json else highlight(render(entry), match, sys.stdout)
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
 

@@ -266,3 +266,8 @@ def test_search_instance_id_and_type_fail(capsys: pytest.CaptureFixture[str], st
     _, failed, _ = run(capsys, state, FUNCTION, "--type", "fail")
     assert {line.rsplit("[", 1)[-1].rstrip("]") for line in failed if "[" in line} <= {"req-v4-0", "req-died"}
     assert len(failed) == 6 and sum("req-died" in line for line in failed) == 3
+
+
+def test_match_highlights_only_on_a_terminal(capsys: pytest.CaptureFixture[str], state: Path) -> None:
+    _, lines, _ = run(capsys, state, "--match", "traceback", "--search", "traceback")
+    assert lines == [line for line in lines if "\033[" not in line] and len(lines) == 1  # piped: plain text
