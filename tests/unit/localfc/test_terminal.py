@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import threading
-
-import pytest
+from typing import TYPE_CHECKING
 
 from localfc.terminal import bold, colour_on, heartbeat, highlight
+
+if TYPE_CHECKING:
+    import pytest
 
 
 class FakeTerminal(io.StringIO):
