@@ -277,6 +277,19 @@ def _oss_endpoint(args: argparse.Namespace, project: Project, props: FunctionPro
     )
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux's ``VmHWM`` first: ``ru_maxrss`` survives
+    ``exec``, so it would report the parent's peak for a process started by a big one."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 def _print_result(result: InvocationResult, silent: bool, props: FunctionProps) -> None:
     if result.error_type:
         # FC's error document, without the stack trace (that went to the log above).
@@ -291,7 +304,7 @@ def _print_result(result: InvocationResult, silent: bool, props: FunctionProps) 
         print(f"error: {where}: {record.get('status')}" + (f" ({detail})" if detail else ""), file=sys.stderr)
     if silent:
         return
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    peak_mb = _peak_rss_mb()
     print(
         f"RequestId: {result.request_id}  Duration: {result.duration_ms:.2f} ms  Memory: {peak_mb:.0f} MB peak"
         f" of {props.memorySize} MB (this process, not limited here; serve enforces memorySize)",
