@@ -14,5 +14,6 @@ One package per role, so a behaviour is found by its name:
     logstore/           the logs the local FC and the local SLS collected, read back with
                         one failure rule (``logs``, ``release status``, the canary)
     names.py            "did you mean" for the names users type
+    user_files.py       files named on the command line, read with one clear reason
     terminal.py         colour only on a terminal (``NO_COLOR``), heartbeats for long steps
 """

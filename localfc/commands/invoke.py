@@ -47,6 +47,7 @@ from localfc.fc.instances.watchdog import TIMEOUT_ERROR_TYPE, Watchdog
 from localfc.fc.state import StateDir
 from localfc.names import did_you_mean
 from localfc.project.syaml import ProjectError, load_project
+from localfc.user_files import UnreadableFileError, read_user_file
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -126,15 +127,10 @@ def read_event(args: argparse.Namespace, timer_payload: str | None) -> bytes:
     if args.event is not None:
         return str(args.event).encode("utf-8")
     if args.event_file is not None:
-        path = Path(args.event_file)
         try:
-            return path.read_bytes()
-        except FileNotFoundError:
-            raise UsageError(f"-f {args.event_file}: no such file") from None
-        except IsADirectoryError:
-            raise UsageError(f"-f {args.event_file}: is a directory, not an event file") from None
-        except OSError as exc:
-            raise UsageError(f"-f {args.event_file}: cannot read it ({exc.strerror})") from None
+            return read_user_file(Path(args.event_file), "an event file")
+        except UnreadableFileError as exc:
+            raise UsageError(f"-f {args.event_file}: {exc}") from None
     if not sys.stdin.isatty():
         return sys.stdin.buffer.read()
     return b""

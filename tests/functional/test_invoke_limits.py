@@ -111,7 +111,7 @@ def test_breakpoint_stops_the_clock(project: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["-f", "no/such/event.json"], "error: -f no/such/event.json: no such file"),
+        (["-f", "no/such/event.json"], "error: -f no/such/event.json: file not found"),
         (["-f", "."], "error: -f .: is a directory, not an event file"),
         (
             ["--timer", "nigthly"],

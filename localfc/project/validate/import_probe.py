@@ -22,13 +22,20 @@ if TYPE_CHECKING:
 
 TIMEOUT_S = 60.0
 
-_CHILD = r"""
+# Both child scripts start alike: the search path first, and whatever the imported code
+# prints goes to stderr (even from C), keeping stdout for the JSON answer.
+_PREAMBLE = r"""
 import importlib, inspect, json, os, sys
 out = os.fdopen(os.dup(1), "w")
-os.dup2(2, 1)  # whatever the imported code prints goes to stderr, even from C
+os.dup2(2, 1)
 paths, specs = json.loads(sys.argv[1])
 sys.path[:0] = paths
 results = []
+"""
+
+_CHILD = (
+    _PREAMBLE
+    + r"""
 for dotted, arity in specs:
     module_name, _, attr = dotted.rpartition(".")
     try:
@@ -58,17 +65,14 @@ for dotted, arity in specs:
 out.write(json.dumps(results))
 out.flush()
 """
+)
 
 
 # For each dotted entry point: the classes (MRO, qualified) of the object it is a bound method
 # of, and that object's HTTP routes (``router.routes``), or null when it is not one.
-_OWNERS_CHILD = r"""
-import importlib, json, os, sys
-out = os.fdopen(os.dup(1), "w")
-os.dup2(2, 1)
-paths, specs = json.loads(sys.argv[1])
-sys.path[:0] = paths
-results = []
+_OWNERS_CHILD = (
+    _PREAMBLE
+    + r"""
 for dotted, _arity in specs:
     module_name, _, attr = dotted.rpartition(".")
     try:
@@ -85,6 +89,7 @@ for dotted, _arity in specs:
 out.write(json.dumps(results))
 out.flush()
 """
+)
 
 
 class ProbeError(RuntimeError):

@@ -18,6 +18,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from localfc.project.validate.report import Problem
+from localfc.user_files import UnreadableFileError, read_user_file
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -37,11 +38,11 @@ def load_schema(path: Path) -> Any:
     from jsonschema.exceptions import SchemaError  # noqa: PLC0415
 
     try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SchemaFileError(f"--schema {path}: file not found") from None
-    except (OSError, ValueError) as exc:
-        raise SchemaFileError(f"--schema {path}: not a readable JSON file ({exc})") from None
+        schema = json.loads(read_user_file(path, "a JSON Schema file"))
+    except UnreadableFileError as exc:
+        raise SchemaFileError(f"--schema {path}: {exc}") from None
+    except ValueError as exc:
+        raise SchemaFileError(f"--schema {path}: not JSON ({exc})") from None
     cls = validators.validator_for(schema)
     try:
         cls.check_schema(schema)
