@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 from localfc.fc.api import errors
-from localfc.fc.api.errors import ApiError, as_api_error
+from localfc.fc.api.errors import ApiError
 from localfc.fc.api.router import MAX_SYNC_PAYLOAD, PREFIX, OpenApi
 from localfc.fc.async_queue import AsyncQueues
 from localfc.fc.code_watch import CodeWatcher
@@ -270,11 +270,11 @@ class LocalFC:
             if matched is None:
                 raise self._no_route(request.path)
             return self._http_trigger(request, *matched)
-        except Exception as exc:
-            error = as_api_error(exc)
-            if error is None:
-                log.exception("request %s %s failed (request id %s)", request.method, request.path, request_id)
-                error = ApiError(500, "InternalError", "internal error in the local FC; see the serve output")
+        except ApiError as exc:
+            return exc.to_response(request_id)
+        except Exception:
+            log.exception("request %s %s failed (request id %s)", request.method, request.path, request_id)
+            error = ApiError(500, "InternalError", "internal error in the local FC; see the serve output")
             return error.to_response(request_id)
 
     def _no_route(self, path: str) -> ApiError:
