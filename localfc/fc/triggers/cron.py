@@ -19,15 +19,16 @@ are restricted a day matching either fires. ``L``, ``W`` and ``#`` are not suppo
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
+from localfc.timeparse import TimeInputError, parse_duration
+
 _MONTH_NAMES = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, start=1)}
 _DAYS = {name: i for i, name in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"])}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(h|m|s)")
+_EVERY_UNITS = ("h", "m", "s")  # what FC takes after @every
 _SEARCH_YEARS = 5
 
 
@@ -123,7 +124,7 @@ def parse(expression: str, now: datetime | None = None) -> Schedule:
         zone = _zone(zone_name)
         text = text.strip()
     if text.startswith("@every"):
-        return Every(_duration(text[len("@every") :].strip()), now or datetime.now(timezone.utc))
+        return Every(_every(text[len("@every") :]), now or datetime.now(timezone.utc))
     if text.startswith("@"):
         raise CronError(f"unsupported schedule {text!r}: use 6 cron fields or @every <duration>")
     parts = text.split()
@@ -151,13 +152,11 @@ def _zone(name: str) -> tzinfo:
         raise CronError(f"unknown time zone in CRON_TZ: {name!r}") from None
 
 
-def _duration(text: str) -> float:
-    if not text or _DURATION_PART.sub("", text):
-        raise CronError(f"@every needs a duration such as 30s, 4m or 1h30m, got {text!r}")
-    total = sum(float(n) * {"h": 3600, "m": 60, "s": 1}[unit] for n, unit in _DURATION_PART.findall(text))
-    if total <= 0:
-        raise CronError("@every needs a positive duration")
-    return total
+def _every(text: str) -> float:
+    try:
+        return parse_duration(text, units=_EVERY_UNITS)
+    except TimeInputError as exc:
+        raise CronError(f"@every needs a duration: {exc}") from None
 
 
 def _parse_field(text: str, spec: _Field) -> frozenset[int]:
