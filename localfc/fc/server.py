@@ -96,8 +96,9 @@ class LocalFC:
         self._server = _Server((HOST, self.options.port), _Handler)
         self._server.app = self
         self._spawn(self._server.serve_forever, "fc-http")
-        for _, props in self.project.functions():
-            self.watcher.watch(self.project.code_dir(props))
+        if self.options.reload_interval_s > 0:
+            for _, props in self.project.functions():
+                self.watcher.watch(self.project.code_dir(props))
         self._spawn(self._housekeeping, "fc-housekeeping")
         for timer in self.timers:
             if timer.error:
@@ -174,6 +175,7 @@ class LocalFC:
                 self._in_flight_cond.wait(max(0.0, deadline - time.monotonic()))
         if self.scheduler is not None:
             self.scheduler.stop()
+        self.watcher.close()
         dropped = self.queues.close(max(0.0, deadline - time.monotonic()))
         if dropped:
             self.console.note(f"{dropped} queued async invocation(s) dropped")
