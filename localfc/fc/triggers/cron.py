@@ -36,7 +36,7 @@ _MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, start=1)}
 _DAYS = {name: i for i, name in enumerate(["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"])}
 _EVERY_UNITS = ("h", "m", "s")  # what FC takes after @every
 _ITEM = re.compile(r"(?:(?P<any>[*?])|(?P<low>[0-9A-Za-z]+)(?:-(?P<high>[0-9A-Za-z]+))?)(?:/(?P<step>[0-9]+))?")
-_NO_SUCH_SYNTAX = re.compile(r"[LW#]|^[Hh]")
+_NO_SUCH_SYNTAX = re.compile(r"[LW#]|^H", re.IGNORECASE)
 
 
 class CronError(ValueError):

@@ -127,6 +127,7 @@ def test_cron_tz_follows_daylight_saving_time():
     ("expression", "field"),
     [
         ("0 0 0 L * *", "day of month"),
+        ("0 0 0 l * *", "day of month"),
         ("0 0 0 15W * *", "day of month"),
         ("0 0 0 LW * *", "day of month"),
         ("0 0 0 ? * 5#3", "day of week"),
