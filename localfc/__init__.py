@@ -13,4 +13,6 @@ One package per role, so a behaviour is found by its name:
                         the local FC or a real one
     logstore/           the logs the local FC and the local SLS collected, read back with
                         one failure rule (``logs``, ``release status``, the canary)
+    timeparse.py        durations and times as people write them (``--since 10m``,
+                        ``--interval 30s``, ``@every 4m``): one grammar
 """

@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from localfc.logstore.collected import LogFiles, LogReadError, Selection, parse_since, render, stats, stats_table
+from localfc.logstore.collected import LogFiles, Selection, render, stats, stats_table
+from localfc.timeparse import TimeInputError, parse_since
 
 if TYPE_CHECKING:
     import argparse
@@ -53,16 +54,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         root, functions = _where(args)
-        selection = Selection(
-            functions=frozenset(functions),
-            request_id=args.request_id,
-            qualifier=args.qualifier,
-            since=parse_since(args.since) if args.since else None,
-            errors_only=args.errors,
-        )
-    except (LookupError, LogReadError) as exc:
+        since = parse_since(args.since) if args.since else None
+    except LookupError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except TimeInputError as exc:
+        print(f"error: --since {exc}", file=sys.stderr)
+        return 2
+    selection = Selection(
+        functions=frozenset(functions),
+        request_id=args.request_id,
+        qualifier=args.qualifier,
+        since=since,
+        errors_only=args.errors,
+    )
     files = LogFiles(root, functions)
     entries = [e for e in files.read_new() if selection.matches(e)]
     if args.stats:

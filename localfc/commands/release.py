@@ -16,7 +16,6 @@ Exit status: 0 done, 1 the call failed or the progressive canary rolled back, 2 
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ from localfc.project.syaml import ProjectError, load_project
 from localfc.release.client import FcCallError, FcClient
 from localfc.release.connection import ConnectionSetupError, resolve_connection
 from localfc.release.rollout import ProgressivePlan, Rollout, RolloutError, Shares, progressive_canary
+from localfc.timeparse import TimeInputError, parse_duration
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -35,16 +35,14 @@ if TYPE_CHECKING:
     from localfc.release.connection import Connection
 
 HELP = "publish versions and canary them through aliases"
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
 
 def duration(text: str) -> float:
-    """``30s``, ``2m``, ``500ms``, ``1h`` or plain seconds."""
-    match = _DURATION.match(text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"expected a duration such as 30s, 2m or 500ms, got {text!r}")
-    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    """Seconds in ``30s``, ``2m``, ``500ms``, ``1h30m`` (the grammar of ``localfc.timeparse``)."""
+    try:
+        return parse_duration(text)
+    except TimeInputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def weight(text: str) -> float:

@@ -24,16 +24,16 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+
+from localfc.timeparse import parse_time
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from pathlib import Path
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_DURATION = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>s|m|h|d)")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _END_WITH_ERROR = re.compile(r"^FC (?:Invoke|Initialize) End RequestId: .*Error")
 _INVOKE_START = "FC Invoke Start RequestId:"
 # Shown as the line itself; the extra fields of a JSON line follow its message.
@@ -41,37 +41,6 @@ _NOT_EXTRAS = frozenset(
     {"time", "level", "logger", "message", "request_id", "function", "qualifier", "version", "cold_start", "phase"}
 )
 _SUMMARY_KEYS = ("status", "duration_ms", "trigger", "operation", "error_code", "metrics")
-
-
-class LogReadError(ValueError):
-    """A bad ``--since`` value or an unreadable state directory."""
-
-
-def parse_time(text: str) -> datetime | None:
-    """``2024-05-01T08:00:00.123Z`` (or ``+00:00``) as an aware datetime; None if unreadable."""
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except (ValueError, AttributeError):
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
-
-
-def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """``10m``, ``2h``, ``1d``, ``90s`` ago, or an ISO 8601 time.
-
-    >>> parse_since("2h", now=datetime(2024, 5, 1, 10, tzinfo=timezone.utc)).isoformat()
-    '2024-05-01T08:00:00+00:00'
-    """
-    match = _DURATION.fullmatch(text.strip())
-    if match:
-        now = now or datetime.now(timezone.utc)
-        return now - timedelta(seconds=float(match["n"]) * _UNITS[match["unit"]])
-    when = parse_time(text)
-    if when is None:
-        raise LogReadError(
-            f"--since {text!r}: expected a duration like 10m, 2h, 1d or a time like 2024-05-01T08:00:00Z"
-        )
-    return when
 
 
 @dataclass
