@@ -16,4 +16,6 @@ One package per role, so a behaviour is found by its name:
     names.py            "did you mean" for the names users type
     user_files.py       files named on the command line, read with one clear reason
     terminal.py         colour only on a terminal (``NO_COLOR``), heartbeats for long steps
+    timeparse.py        durations and times as people write them (``--since 10m``,
+                        ``--interval 30s``, ``@every 4m``): one grammar
 """

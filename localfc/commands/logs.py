@@ -26,8 +26,8 @@ from localfc.logstore.outcomes import Outcomes
 from localfc.logstore.render import render
 from localfc.logstore.selection import OutcomeGate, Selection
 from localfc.logstore.stats import stats_table, version_stats
-from localfc.logstore.window import TimeFormatError, TimeWindow
 from localfc.terminal import highlight
+from localfc.timeparse import TimeInputError, TimeWindow
 
 if TYPE_CHECKING:
     import argparse
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
             search=args.search,
             errors_only=args.errors,
         )
-    except (LookupError, TimeFormatError) as exc:
+    except (LookupError, TimeInputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     files = LogFiles(root, functions)

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+from localfc.timeparse import TimeInputError, parse_duration
 
 
 def duration(text: str) -> float:
-    """``30s``, ``2m``, ``500ms``, ``1h`` or plain seconds."""
-    match = _DURATION.match(text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"expected a duration such as 30s, 2m or 500ms, got {text!r}")
-    return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    """Seconds in ``30s``, ``2m``, ``500ms``, ``1h30m`` (the grammar of ``localfc.timeparse``)."""
+    try:
+        return parse_duration(text)
+    except TimeInputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def weight(text: str) -> float:

@@ -52,7 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--idle-timeout", type=float, default=300.0, help="seconds before an idle instance is reaped (default 300)"
     )
     parser.add_argument(
-        "--reload-interval", type=float, default=1.0, help="seconds between code change checks; 0 = off (default 1)"
+        "--reload-interval",
+        type=float,
+        default=1.0,
+        help="seconds between applying code changes (watched as they happen); 0 = off (default 1)",
     )
     parser.add_argument(
         "--async-backoff",

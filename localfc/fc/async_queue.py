@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from localfc.fc.api import errors
-from localfc.fc.api.errors import ApiError, as_api_error
+from localfc.fc.api.errors import ApiError
 from localfc.fc.context import LOCAL_ACCOUNT_ID
 from localfc.fc.instances.pool import PoolClosedError
 
@@ -320,8 +320,7 @@ class AsyncQueues:
             task.status = "Enqueued"  # serve is stopping; the task is dropped with the queue
             return
         except Exception as exc:
-            api_error = as_api_error(exc)
-            message = api_error.message if api_error is not None else f"{type(exc).__name__}: {exc}"
+            message = exc.message if isinstance(exc, ApiError) else f"{type(exc).__name__}: {exc}"
             self._finish(task, "Invalid", message)
             return
         task.instance_id = invocation.instance_id
@@ -371,11 +370,10 @@ class AsyncQueues:
         try:
             self.submit(parsed[0], parsed[1], record, source="destination")
         except Exception as exc:
-            api_error = as_api_error(exc)
             task.destination_status = "Failed"
             self.console.note(
                 f"{task.function_name}: destination {target.destination} failed: "
-                f"{api_error.message if api_error is not None else exc}"
+                f"{exc.message if isinstance(exc, ApiError) else exc}"
             )
             return
         task.destination_status = "Succeeded"

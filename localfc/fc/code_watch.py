@@ -1,88 +1,115 @@
 """Notice when the working tree's Python code changes, so LATEST gets fresh instances.
 
-A fingerprint of a code directory is (count, newest mtime, sum of mtimes) of its ``*.py``
-files: an edit, a new file and a deletion all change it. Directories that are not deployed
-(named with a ``dir/`` line in ``.fcignore``, hidden ones, ``__pycache__``) are skipped, and
-so is ``python/`` (dependencies installed by ``s build``: restart serve after rebuilding).
+watchfiles (inotify on Linux, from its Rust core) watches each code directory in a thread of
+its own. A change counts when it touches a ``*.py`` file that ``s deploy`` would package: the
+question is put to ``CodeTree``, the ``.fcignore`` matcher ``package`` walks with, so ``serve``
+ignores exactly what ``.fcignore`` ignores (nested files, ``!`` rules, ignored directories).
+An edited ``.fcignore`` is read again. ``python/`` (what ``s build`` installs) is packaged, so
+reinstalling dependencies there also gives LATEST fresh instances.
+
+    watcher = CodeWatcher()
+    watcher.watch(Path("."))         # returns once the directory is watched
+    ...
+    watcher.changed()                # {Path("."): frozenset({"handlers/x.py"})}, then {}
+    watcher.close()
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from typing import TYPE_CHECKING
 
+from localfc.project.package.fcignore import IGNORE_FILE, CodeTree
+
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
-Fingerprint = tuple[int, int, int]
-_ALWAYS_SKIPPED = frozenset({"__pycache__", "node_modules", "python"})
+log = logging.getLogger("localfc.fc.code_watch")
+
+# watchfiles yields an empty batch after this long without changes: the first one says the
+# directory is watched, later ones let the thread see a stop between changes.
+_IDLE_YIELD_MS = 100
+_READY_TIMEOUT_S = 30.0
 
 
-def ignored_dirs(code_dir: Path) -> frozenset[str]:
-    """Directory names listed as ``name/`` (or a bare name) in ``.fcignore``."""
-    names = set(_ALWAYS_SKIPPED)
-    try:
-        text = (code_dir / ".fcignore").read_text(encoding="utf-8")
-    except OSError:
-        return frozenset(names)
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith(("#", "!")) or any(c in line for c in "*?["):
-            continue
-        name = line.strip("/")
-        if name and "/" not in name:
-            names.add(name)
-    return frozenset(names)
+def python_changes(tree: CodeTree, root: str, paths: Iterable[str]) -> frozenset[str]:
+    """The packaged ``*.py`` files among ``paths`` (absolute), relative to ``root``.
 
-
-def fingerprint(code_dir: Path, skipped: frozenset[str] | None = None) -> Fingerprint:
-    """Cheap summary of the ``*.py`` files under ``code_dir``.
-
-    >>> fingerprint(Path("handlers")) != (0, 0, 0)   # doctest: +SKIP
-    True
+    >>> tree = CodeTree(Path("/app"))                                               # doctest: +SKIP
+    >>> python_changes(tree, "/app", ["/app/handlers/a.py", "/app/tests/test_a.py"])  # doctest: +SKIP
+    frozenset({'handlers/a.py'})
     """
-    skipped = ignored_dirs(code_dir) if skipped is None else skipped
-    count = newest = total = 0
-    stack = [str(code_dir)]
-    while stack:
-        directory = stack.pop()
-        try:
-            entries = list(os.scandir(directory))
-        except OSError:
+    paths = list(paths)
+    if any(os.path.basename(p) == IGNORE_FILE for p in paths):
+        tree.forget()
+    found = set()
+    for path in paths:
+        if not path.endswith(".py"):
             continue
-        for entry in entries:
-            name = entry.name
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if not name.startswith(".") and name not in skipped:
-                        stack.append(entry.path)
-                elif name.endswith(".py"):
-                    mtime = entry.stat().st_mtime_ns
-                    count += 1
-                    total += mtime
-                    newest = max(newest, mtime)
-            except OSError:
-                continue
-    return count, newest, total % (1 << 62)
+        relative = os.path.relpath(path, root).replace(os.sep, "/")
+        if not relative.startswith("../") and tree.packaged(relative):
+            found.add(relative)
+    return frozenset(found)
 
 
 class CodeWatcher:
-    """Remembers fingerprints and reports which directories changed since the last check."""
+    """Watches code directories and reports which ones changed since the last ``changed()``."""
 
     def __init__(self) -> None:
-        self._known: dict[Path, Fingerprint] = {}
-        self._skipped: dict[Path, frozenset[str]] = {}
+        self._lock = threading.Lock()
+        self._changed: dict[Path, set[str]] = {}
+        self._threads: dict[Path, threading.Thread] = {}
+        self._stop = threading.Event()
 
     def watch(self, code_dir: Path) -> None:
-        if code_dir not in self._known:
-            self._skipped[code_dir] = ignored_dirs(code_dir)
-            self._known[code_dir] = fingerprint(code_dir, self._skipped[code_dir])
+        """Start watching ``code_dir`` (once); returns when changes from now on will be seen."""
+        if code_dir in self._threads or self._stop.is_set():
+            return
+        ready = threading.Event()
+        thread = threading.Thread(
+            target=self._run, args=(code_dir, ready), name=f"code-watch-{code_dir.resolve().name}", daemon=True
+        )
+        self._threads[code_dir] = thread
+        thread.start()
+        if not ready.wait(_READY_TIMEOUT_S):
+            log.warning("watching %s took over %.0f s; edits made meanwhile may be missed", code_dir, _READY_TIMEOUT_S)
 
-    def changed(self) -> list[Path]:
-        changed = []
-        for code_dir, known in list(self._known.items()):
-            current = fingerprint(code_dir, self._skipped[code_dir])
-            if current != known:
-                self._known[code_dir] = current
-                changed.append(code_dir)
-        return changed
+    def changed(self) -> dict[Path, frozenset[str]]:
+        """Each code directory with changed Python files since the last call, and those files."""
+        with self._lock:
+            changed, self._changed = self._changed, {}
+        return {code_dir: frozenset(files) for code_dir, files in changed.items()}
+
+    def close(self) -> None:
+        """Stop every watch (each thread notices within ``_IDLE_YIELD_MS``)."""
+        self._stop.set()
+        for thread in self._threads.values():
+            thread.join(timeout=5)
+
+    def _run(self, code_dir: Path, ready: threading.Event) -> None:
+        # watchfiles costs ~0.1 s to import (anyio): only a serve that watches pays it.
+        import watchfiles  # noqa: PLC0415
+
+        root = code_dir.resolve()
+        tree = CodeTree(root)
+        try:
+            for batch in watchfiles.watch(
+                root,
+                watch_filter=None,
+                stop_event=self._stop,
+                rust_timeout=_IDLE_YIELD_MS,
+                yield_on_timeout=True,
+                raise_interrupt=False,
+            ):
+                ready.set()
+                files = python_changes(tree, str(root), (path for _, path in batch))
+                if files:
+                    with self._lock:
+                        self._changed.setdefault(code_dir, set()).update(files)
+        except Exception:  # a missing directory, the inotify watch limit: serve goes on without reloads
+            log.warning("cannot watch %s for code changes; restart serve after editing", code_dir, exc_info=True)
+        finally:
+            ready.set()

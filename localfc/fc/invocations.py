@@ -101,7 +101,7 @@ class Invoker:
 
     # --- pools --------------------------------------------------------------------
     def resolve(self, function_name: str, qualifier: str) -> Resolved:
-        """Raises the FC-style 404 (``ApiError`` or the versions package's error) when unknown."""
+        """Raises ``ApiError`` (FC's 404) when the function or qualifier is unknown."""
         return self.resolver.resolve(function_name, qualifier or "LATEST")
 
     def pool_for(self, resolved: Resolved) -> InstancePool:

@@ -24,7 +24,7 @@ class ServeOptions:
     state_dir: Path | None = None  # default: <directory of s.yaml>/.localfc
     max_instances: int = 4  # per function version
     idle_timeout_s: float = 300.0  # an instance idle this long is reaped (preStop first)
-    reload_interval_s: float = 1.0  # how often LATEST's code is checked for changes; 0 = never
+    reload_interval_s: float = 1.0  # how often code changes seen are applied to LATEST; 0 = not watched
     async_backoff_s: float = 1.0  # first async retry waits this long, then x2 per retry
     async_backoff_max_s: float = 60.0
     async_workers: int = 4  # concurrent async invocations per function (at most)

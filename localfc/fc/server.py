@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
 from localfc.fc.api import errors
-from localfc.fc.api.errors import ApiError, as_api_error
+from localfc.fc.api.errors import ApiError
 from localfc.fc.api.router import MAX_SYNC_PAYLOAD, PREFIX, OpenApi
 from localfc.fc.api_docs import DOCS_PREFIX, ApiDocs
 from localfc.fc.async_queue import AsyncQueues
@@ -98,8 +98,9 @@ class LocalFC:
         self._server = _Server((HOST, self.options.port), _Handler)
         self._server.app = self
         self._spawn(self._server.serve_forever, "fc-http")
-        for _, props in self.project.functions():
-            self.watcher.watch(self.project.code_dir(props))
+        if self.options.reload_interval_s > 0:
+            for _, props in self.project.functions():
+                self.watcher.watch(self.project.code_dir(props))
         self._spawn(self._housekeeping, "fc-housekeeping")
         for timer in self.timers:
             if timer.error:
@@ -180,6 +181,7 @@ class LocalFC:
                 self._in_flight_cond.wait(max(0.0, deadline - time.monotonic()))
         if self.scheduler is not None:
             self.scheduler.stop()
+        self.watcher.close()
         dropped = self.queues.close(max(0.0, deadline - time.monotonic()))
         if dropped:
             self.console.note(f"{dropped} queued async invocation(s) dropped")
@@ -278,11 +280,11 @@ class LocalFC:
             if matched is None:
                 raise self._no_route(request.path)
             return self._http_trigger(request, *matched)
-        except Exception as exc:
-            error = as_api_error(exc)
-            if error is None:
-                log.exception("request %s %s failed (request id %s)", request.method, request.path, request_id)
-                error = ApiError(500, "InternalError", "internal error in the local FC; see the serve output")
+        except ApiError as exc:
+            return exc.to_response(request_id)
+        except Exception:
+            log.exception("request %s %s failed (request id %s)", request.method, request.path, request_id)
+            error = ApiError(500, "InternalError", "internal error in the local FC; see the serve output")
             return error.to_response(request_id)
 
     def _no_route(self, path: str) -> ApiError:

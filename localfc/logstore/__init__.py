@@ -8,7 +8,6 @@ included) and the local SLS received, read back with one failure rule for
     stats.py      per-version figures from the outcomes (``VersionStats``)
     metrics.py    those figures for one function, polled (``InvocationLog``): release, canary
     selection.py  the filters of ``logs`` (``Selection``, ``OutcomeGate`` for ``--type``)
-    window.py     ``-s/-e/--since`` times as ``s logs`` takes them
     render.py     one line as ``logs`` prints it
 """
 

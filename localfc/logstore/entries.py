@@ -26,17 +26,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from localfc.timeparse import parse_time
+
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 END_WITH_ERROR = re.compile(r"^FC (?:Invoke|Initialize) End RequestId: .*Error")
-
-
-def parse_time(text: str) -> datetime | None:
-    """``2024-05-01T08:00:00.123Z`` (or ``+00:00``) as an aware datetime; None if unreadable."""
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except (ValueError, AttributeError):
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from localfc.logstore.outcomes import Outcomes
-from localfc.logstore.window import TimeWindow
+from localfc.timeparse import TimeWindow
 
 if TYPE_CHECKING:
     from localfc.logstore.entries import Entry

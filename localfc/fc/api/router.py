@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from localfc.fc.api import errors
-from localfc.fc.api.errors import ApiError, as_api_error
+from localfc.fc.api.errors import ApiError
 from localfc.fc.async_queue import function_arn
 from localfc.fc.instances.pool import PoolClosedError, ThrottledError
 from localfc.fc.wire import Response
@@ -87,11 +87,8 @@ class OpenApi:
                 if answer is not None:
                     return answer
             return self._route(request, request_id)
-        except Exception as exc:
-            error = as_api_error(exc)
-            if error is None:
-                raise
-            return error.to_response(request_id)
+        except ApiError as exc:
+            return exc.to_response(request_id)
 
     def _route(self, request: Request, request_id: str) -> Response:
         parts = [unquote(p) for p in request.path[len(PREFIX) :].strip("/").split("/")]

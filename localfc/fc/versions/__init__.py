@@ -10,14 +10,12 @@ the FC 3.0 API for them, and per-version invocation counts read from the local l
 from __future__ import annotations
 
 from localfc.fc.versions.api import handle_api
-from localfc.fc.versions.errors import FcApiError
 from localfc.fc.versions.state import AliasRecord, VersionRecord
 from localfc.fc.versions.store import MAX_CANARY_VERSIONS, ResolvedQualifier, VersionStore
 
 __all__ = [
     "MAX_CANARY_VERSIONS",
     "AliasRecord",
-    "FcApiError",
     "ResolvedQualifier",
     "VersionRecord",
     "VersionStore",

@@ -15,8 +15,8 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from localfc.fc.versions import errors
-from localfc.fc.versions.errors import FcApiError
+from localfc.fc.api import errors
+from localfc.fc.api.errors import ApiError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -42,14 +42,14 @@ def handle_api(store: VersionStore, method: str, path: str, query: dict[str, str
     try:
         handler = _HANDLERS.get((collection, item is not None, method.upper()))
         if handler is None:
-            raise FcApiError(400, "PathNotSupported", f"'{method.upper()}' against '{path}' is not supported")
+            raise errors.path_not_supported(method.upper(), path)
         status, doc = handler(store, function_name, item or "", query, body)
-    except FcApiError as exc:
+    except ApiError as exc:
         return exc.status, _headers(request_id), exc.to_body(request_id)
     except Exception:
         # The detail goes to the log; the caller gets FC's generic answer and the request id.
         log.exception("versions API %s %s failed (request %s)", method, path, request_id)
-        error = FcApiError(500, "InternalError", "internal error in the local FC; see its log")
+        error = ApiError(500, "InternalError", "internal error in the local FC; see its log")
         return error.status, _headers(request_id), error.to_body(request_id)
     if doc is None:
         return status, {"x-fc-request-id": request_id}, b""

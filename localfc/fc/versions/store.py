@@ -18,7 +18,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from localfc.fc.versions import errors
+from localfc.fc.api import errors
 from localfc.fc.versions.snapshot import SnapshotError, code_digest, copy_files, package_files
 from localfc.fc.versions.state import (
     AliasRecord,
@@ -117,7 +117,7 @@ class VersionStore:
             try:
                 copy_files(code_dir, files, staging / "code")
             except SnapshotError as exc:
-                raise errors.FcApiError(500, "InternalError", str(exc)) from None
+                raise errors.ApiError(500, "InternalError", str(exc)) from None
             target = self.function_dir(name) / version_id
             shutil.rmtree(target, ignore_errors=True)  # leftovers of a crash between rename and write
             staging.rename(target)
@@ -186,7 +186,7 @@ class VersionStore:
         with exclusive(self.function_dir(name) / ".lock"):
             state = self._read(name)
             if alias_name in state.aliases:
-                raise errors.FcApiError(
+                raise errors.ApiError(
                     409, "AliasAlreadyExists", f"alias '{alias_name}' of function '{name}' already exists"
                 )
             weights = _checked_routing(name, state, version_id, additional_version_weight or {})
@@ -314,7 +314,7 @@ class VersionStore:
         try:
             return read_state(self._state_file(name), name)
         except StateFileError as exc:
-            raise errors.FcApiError(500, "InternalError", str(exc)) from None
+            raise errors.ApiError(500, "InternalError", str(exc)) from None
 
     def _write(self, name: str, state: FunctionState) -> None:
         write_state(self._state_file(name), state)
@@ -369,7 +369,7 @@ def _checked_routing(name: str, state: FunctionState, version_id: Any, weights: 
     for key, weight in weights.items():
         canary = str(key)
         if canary == version_id:
-            raise errors.FcApiError(
+            raise errors.ApiError(
                 400,
                 "AdditionalVersionContainsMajorVersion",
                 f"additionalVersionWeight {json.dumps(weights)} contains the alias's own version {version_id};"

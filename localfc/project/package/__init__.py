@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from localfc.project.package.builder import PackageError, PackageResult, build_package
 from localfc.project.package.dependencies import DependencyError
-from localfc.project.package.fcignore import FcIgnore, walk_code
+from localfc.project.package.fcignore import CodeTree, FcIgnore, walk_code
 from localfc.project.package.targets import Target, TargetError, target_for
 
 __all__ = [
+    "CodeTree",
     "DependencyError",
     "FcIgnore",
     "PackageError",

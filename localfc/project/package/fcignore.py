@@ -64,32 +64,67 @@ class FcIgnore:
         return bool(self.verdict(relative, is_dir))
 
 
+class CodeTree:
+    """What ``s deploy`` would zip from ``root``, asked one path at a time: ``package`` walks
+    the tree with it, ``serve``'s code watcher asks about each changed file. Each directory's
+    ``.fcignore`` is read once; ``forget()`` after one changed.
+
+    >>> tree = CodeTree(Path("."))                           # doctest: +SKIP
+    >>> tree.packaged("tests/unit/test_x.py")               # doctest: +SKIP
+    False
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._rules: dict[str, list[tuple[str, FcIgnore]]] = {}
+
+    def rules(self, directory: str) -> list[tuple[str, FcIgnore]]:
+        """The ``.fcignore`` files that apply inside ``directory`` (relative, "" = root), outermost first."""
+        cached = self._rules.get(directory)
+        if cached is None:
+            parent = directory.rpartition("/")[0] if directory else None
+            cached = list(self.rules(parent)) if parent is not None else []
+            ignore_file = self.root / directory / IGNORE_FILE
+            if ignore_file.is_file():
+                cached.append((directory, FcIgnore.from_file(ignore_file)))
+            self._rules[directory] = cached
+        return cached
+
+    def ignored(self, relative: str, is_dir: bool = False) -> bool:
+        """The rules of its own directory ignore ``relative`` (its parents are not looked at)."""
+        return _ignored(self.rules(relative.rpartition("/")[0]), relative, is_dir)
+
+    def packaged(self, relative: str) -> bool:
+        """The file ``relative`` would be zipped: neither it nor a directory above it is ignored
+        (fc3 does not enter an ignored directory, so a ``!`` rule below it cannot re-include)."""
+        parts = relative.split("/")
+        directories = ("/".join(parts[:i]) for i in range(1, len(parts)))
+        return not any(self.ignored(d, is_dir=True) for d in directories) and not self.ignored(relative)
+
+    def forget(self) -> None:
+        self._rules.clear()
+
+
 def walk_code(root: Path, skip: Iterable[Path] = ()) -> Iterator[Path]:
     """Files of ``root`` that ``s deploy`` would zip (sorted, relative to ``root``).
 
     ``skip`` holds absolute paths never to include (the output directory, caches)."""
     skipped = {p.resolve() for p in skip}
-    # (directory relative to root, rules of its .fcignore), outermost first
-    stack: list[tuple[str, FcIgnore]] = []
+    tree = CodeTree(root)
     for current, dirs, files in os.walk(root):
         here = Path(current)
         rel_dir = here.relative_to(root).as_posix()
         rel_dir = "" if rel_dir == "." else rel_dir
-        while stack and not (rel_dir == stack[-1][0] or rel_dir.startswith(stack[-1][0] + "/") or stack[-1][0] == ""):
-            stack.pop()
-        if IGNORE_FILE in files:
-            stack.append((rel_dir, FcIgnore.from_file(here / IGNORE_FILE)))
-        rules = list(stack)
         dirs[:] = sorted(
             d
             for d in dirs
             if (here / d).resolve() not in skipped
             and not (here / d).is_symlink()
-            and not _ignored(rules, _join(rel_dir, d), True)
+            and not tree.ignored(_join(rel_dir, d), is_dir=True)
         )
         for name in sorted(files):
             path = here / name
-            if path.resolve() in skipped or _ignored(rules, _join(rel_dir, name), False):
+            if path.resolve() in skipped or tree.ignored(_join(rel_dir, name)):
                 continue
             yield path.relative_to(root)
 

@@ -17,6 +17,7 @@ import difflib
 import re
 from typing import TYPE_CHECKING, Any
 
+from localfc.fc.triggers import cron
 from localfc.project.validate.fc3_spec import FUNCTION_PROPS, PYTHON_RUNTIMES, TRIGGER_CONFIGS, Spec
 from localfc.project.validate.report import Problem
 
@@ -28,7 +29,6 @@ TRIGGER_CONFIG_RULES = frozenset({"trigger-config"})
 
 _FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
 _OSS_ARN = re.compile(r"^acs:oss:(?P<region>[^:]+):(?P<account>[^:]*):(?P<bucket>[^:/]+)$")
-_EVERY = re.compile(r"^@every\s+(\d+h)?(\d+m)?(\d+s)?$")
 _CUSTOM_CONTAINER = ("custom-container", "micro-sandbox")
 
 
@@ -285,26 +285,13 @@ class _Walker:
                 "oss-region",
             )
 
-    def _cron(self, cron: Any, where: str) -> None:
-        if not isinstance(cron, str) or self.skip(where):
+    def _cron(self, expression: Any, where: str) -> None:
+        if not isinstance(expression, str) or self.skip(where):
             return
-        text = cron.strip()
-        if text.startswith("@every"):
-            if not _EVERY.match(text) or text == "@every":
-                self.add(
-                    where,
-                    f"{cron!r}: write @every with a duration such as '@every 5m' or '@every 1h30m'",
-                    "cron-expression",
-                )
-            return
-        fields = text.split()
-        if len(fields) != 6:
-            self.add(
-                where,
-                f"{cron!r} has {len(fields)} fields; FC cron has 6 (seconds minutes hours day month weekday),"
-                " e.g. '0 0 4 * * *'",
-                "cron-expression",
-            )
+        try:
+            cron.parse(expression)
+        except cron.CronError as exc:
+            self.add(where, f"{expression!r}: {exc}", "cron-expression")
 
 
 def _quote_hint(spec: Spec, value: Any) -> str:

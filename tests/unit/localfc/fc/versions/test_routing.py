@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from localfc.fc.versions import FcApiError, VersionStore
+from localfc.fc.api.errors import ApiError
 
 if TYPE_CHECKING:
+    from localfc.fc.versions import VersionStore
     from tests.fixtures.versions import ProbeApp
 
 FN = "canary-probe"
@@ -36,8 +37,8 @@ class FixedRng(random.Random):
         return self.values.pop(0)
 
 
-def _error(call: Any, *args: Any) -> FcApiError:
-    with pytest.raises(FcApiError) as caught:
+def _error(call: Any, *args: Any) -> ApiError:
+    with pytest.raises(ApiError) as caught:
         call(*args)
     return caught.value
 

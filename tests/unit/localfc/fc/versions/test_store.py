@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from localfc.fc.versions import FcApiError, VersionStore
+from localfc.fc.api.errors import ApiError
+from localfc.fc.versions import VersionStore
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -82,7 +83,7 @@ def test_publishing_with_nothing_changed_is_refused(probe_app: ProbeApp, version
     probe_app.s_yaml.write_text(probe_app.s_yaml.read_text().replace("prefix: in/", "prefix: incoming/"))
     version_store.project = probe_app.load()
 
-    with pytest.raises(FcApiError) as caught:
+    with pytest.raises(ApiError) as caught:
         version_store.publish_function_version(FN)
 
     assert (caught.value.status, caught.value.code) == (412, "PreconditionFailed")
@@ -118,7 +119,7 @@ def test_deleting_a_version_an_alias_uses_is_refused(probe_app: ProbeApp, versio
     version_store.create_alias(FN, "prod", "1", {"2": 0.1})
 
     for version in ("1", "2"):
-        with pytest.raises(FcApiError) as caught:
+        with pytest.raises(ApiError) as caught:
             version_store.delete_function_version(FN, version)
         assert caught.value.status == 412
         assert "alias 'prod'" in caught.value.message
@@ -127,13 +128,13 @@ def test_deleting_a_version_an_alias_uses_is_refused(probe_app: ProbeApp, versio
 
 
 def test_unknown_function_and_version_are_404(version_store: VersionStore) -> None:
-    with pytest.raises(FcApiError) as caught:
+    with pytest.raises(ApiError) as caught:
         version_store.publish_function_version("no-such-function")
     assert (caught.value.status, caught.value.code) == (404, "FunctionNotFound")
-    with pytest.raises(FcApiError) as caught:
+    with pytest.raises(ApiError) as caught:
         version_store.delete_function_version(FN, "7")
     assert (caught.value.status, caught.value.code) == (404, "VersionNotFound")
-    with pytest.raises(FcApiError) as caught:
+    with pytest.raises(ApiError) as caught:
         version_store.resolve(FN, "7")
     assert caught.value.code == "VersionNotFound"
 
@@ -142,7 +143,7 @@ def test_a_corrupt_state_file_is_a_clear_error_not_a_crash(probe_app: ProbeApp, 
     state = probe_app.state_dir / "versions" / FN / "state.json"
     state.parent.mkdir(parents=True)
     state.write_text("{not json")
-    with pytest.raises(FcApiError) as caught:
+    with pytest.raises(ApiError) as caught:
         version_store.publish_function_version(FN)
     assert caught.value.status == 500
     assert "state.json" in caught.value.message and "move it away" in caught.value.message

@@ -13,6 +13,7 @@ import pytest
 
 from localfc.project.validate import validate_file
 from localfc.project.validate.oss_rules import OUTPUT_BUCKET_ENV, OUTPUT_PREFIX_ENV, events_overlap
+from localfc.project.validate.props import check_props
 from localfc.project.validate.static_resolve import StaticResolver
 from runtime import constants
 from tests.fixtures.paths import REPO as REPO_ROOT
@@ -198,3 +199,38 @@ def test_cli_unreadable_file_is_one_line_without_traceback(name: str, message: s
     assert done.returncode == 1
     assert done.stderr.splitlines() == [message]
     assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("0 0 4 * * *", None),
+        ("CRON_TZ=Asia/Shanghai 0 0 4 ? * MON-FRI", None),
+        ("@every 1h30m", None),
+        ("0 0 24 * * *", "'0 0 24 * * *': 24 is out of range for hour (0-23)"),
+        ("0 0 4 L * *", "'0 0 4 L * *': 'L' is not a valid day of month (FC's cron has no L, W, # or H"),
+        ("0 0 4 30 FEB *", "'0 0 4 30 FEB *': the schedule never fires"),
+        ("@every 5", "'@every 5': @every needs a duration: '5' is not a duration"),
+    ],
+)
+def test_validate_checks_cron_with_the_code_that_schedules_timers(expression: str, message: str | None) -> None:
+    props = {
+        "region": "cn-hangzhou",
+        "functionName": "nightly",
+        "runtime": "python3.10",
+        "code": "./",
+        "handler": "m.handler",
+        "triggers": [
+            {
+                "triggerName": "t",
+                "triggerType": "timer",
+                "triggerConfig": {"cronExpression": expression, "enable": True},
+            }
+        ],
+    }
+    problems = [p for p in check_props("nightly", props) if p.rule == "cron-expression"]
+    if message is None:
+        assert problems == []
+    else:
+        assert [p.path for p in problems] == ["triggers[0].triggerConfig.cronExpression"]
+        assert problems[0].message.startswith(message)

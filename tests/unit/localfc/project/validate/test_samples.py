@@ -415,7 +415,7 @@ EXPECTED: dict[str, list[tuple[str, str, str, str, str]]] = {
             "checker",
             "triggers[0].triggerConfig.cronExpression",
             "cron-expression",
-            "'0 4 * * *' has 5 fields; FC cron has 6 (seconds minutes hours day month weekday), e.g. '0 0 4 * * *'",
+            "'0 4 * * *': expected 6 fields (second minute hour day month weekday), e.g. '0 0 4 * * *'; got 5",
         ),
     ],
     "trigger-timer-missing-enable.yaml": [
