@@ -66,13 +66,22 @@ def normalise(method: str, path: str) -> Route:
     return method.upper(), "/" + path.strip("/")
 
 
-def handler_facts(project: Project, props: FunctionProps, *, use_import: bool = True) -> HandlerFacts:
-    """The facts for one function (reads its handler module; imports it only if it must)."""
+def handler_facts(
+    project: Project,
+    props: FunctionProps,
+    *,
+    use_import: bool = True,
+    resolvers: dict[tuple[Path, ...], StaticResolver] | None = None,
+) -> HandlerFacts:
+    """The facts for one function (reads its handler module; imports it only if it must).
+    ``resolvers`` shares parsed modules with the other checks of one ``validate`` run."""
     code_dir = project.code_dir(props)
     if not props.handler or not code_dir.is_dir():
         return UNKNOWN
     search = [code_dir, code_dir / "python"]
-    found = static_facts(StaticResolver(search), props.handler)
+    cache = {} if resolvers is None else resolvers
+    resolver = cache.setdefault(tuple(search), StaticResolver(search))
+    found = static_facts(resolver, props.handler)
     if found is not None or not use_import:
         return found or UNKNOWN
     try:
@@ -136,15 +145,18 @@ def _probed(owner: dict[str, object] | None) -> HandlerFacts:
     return HandlerFacts("other")
 
 
-def check_adapters(project: Project, *, use_import: bool = True) -> list[Problem]:
+def check_adapters(
+    project: Project, *, use_import: bool = True, resolvers: dict[tuple[Path, ...], StaticResolver] | None = None
+) -> list[Problem]:
     problems: list[Problem] = []
+    resolvers = {} if resolvers is None else resolvers
     cache: dict[tuple[Path, str], HandlerFacts] = {}
     for resource, props in project.functions():
         if not props.runtime.startswith("python") or not isinstance(props.code, str):
             continue
         key = (project.code_dir(props), props.handler)
         if key not in cache:
-            cache[key] = handler_facts(project, props, use_import=use_import)
+            cache[key] = handler_facts(project, props, use_import=use_import, resolvers=resolvers)
         facts = cache[key]
         problems += _http_problems(resource, props, facts)
         problems += _role_problems(resource, props, facts)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from localfc.project.syaml import Project, ProjectIssue
+    from localfc.project.validate.static_resolve import StaticResolver
 
 _ISSUE_RULES = {"variable": "variable", "template": "template", "resource": "resource", "model": "prop-type"}
 
@@ -100,8 +101,9 @@ def validate_project(project: Project, *, use_import: bool = True, schema: Path 
             Problem("error", issue.resource, issue.path, issue.message, _ISSUE_RULES.get(issue.kind, issue.kind))
         )
     problems.extend(_duplicate_functions(project))
-    problems.extend(check_handlers(project, use_import=use_import))
-    problems.extend(check_adapters(project, use_import=use_import))
+    resolvers: dict[tuple[Path, ...], StaticResolver] = {}  # modules parsed once for both checks
+    problems.extend(check_handlers(project, use_import=use_import, resolvers=resolvers))
+    problems.extend(check_adapters(project, use_import=use_import, resolvers=resolvers))
     problems.extend(check_loops(project))
     problems.extend(check_overlaps(project))
     problems.extend(check_environment(project))

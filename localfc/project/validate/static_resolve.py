@@ -19,6 +19,7 @@ missing only when no statement of the module could bind it.
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -348,30 +349,46 @@ def _stores_anywhere(tree: ast.Module, name: str) -> bool:
     return False
 
 
-def _binds(stmt: ast.stmt, name: str) -> bool:
+def _bound_names(stmt: ast.stmt) -> list[str]:
+    """The names a statement binds at its own level."""
     if isinstance(stmt, ast.Assign):
-        return any(name in _target_names(t) for t in stmt.targets)
+        return [name for target in stmt.targets for name in _target_names(target)]
     if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
-        return isinstance(stmt.target, ast.Name) and stmt.target.id == name
+        return [stmt.target.id] if isinstance(stmt.target, ast.Name) else []
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return stmt.name == name
+        return [stmt.name]
     if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-        return any((a.asname or a.name.split(".")[0]) == name for a in stmt.names)
-    return False
+        return [a.asname or a.name.split(".")[0] for a in stmt.names]
+    return []
+
+
+def _binds(stmt: ast.stmt, name: str) -> bool:
+    return name in _bound_names(stmt)
 
 
 def _top_level_binding(tree: ast.Module, name: str) -> ast.stmt | None:
     """The last unconditional top-level statement binding ``name``; a binding inside a
     top-level ``if``/``try``/``with``/loop makes the answer dynamic."""
-    found: ast.stmt | None = None
+    last, conditional = _bindings(tree)
+    if name in conditional:
+        raise _UnknownError(f"{name} is defined conditionally")
+    return last.get(name)
+
+
+@functools.lru_cache(maxsize=512)
+def _bindings(tree: ast.Module) -> tuple[dict[str, ast.stmt], frozenset[str]]:
+    """One pass over a module: the last top-level binding of each name, and the names bound
+    inside compound statements (so each lookup is a dict access, not a walk)."""
+    last: dict[str, ast.stmt] = {}
+    conditional: set[str] = set()
     for stmt in tree.body:
-        if _binds(stmt, name):
-            found = stmt
-        elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)) and any(
-            _binds(inner, name) for inner in ast.walk(stmt) if isinstance(inner, ast.stmt)
-        ):
-            raise _UnknownError(f"{name} is defined conditionally")
-    return found
+        if isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            conditional.update(
+                n for inner in ast.walk(stmt) if isinstance(inner, ast.stmt) for n in _bound_names(inner)
+            )
+        else:
+            last.update(dict.fromkeys(_bound_names(stmt), stmt))
+    return last, frozenset(conditional)
 
 
 def _has_dynamic_names(tree: ast.Module) -> bool:
