@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("localfc.commands.serve", "run the whole s.yaml locally: HTTP, OSS, timers, API"),
     "oss": ("localfc.commands.oss", "run the local OSS server on its own"),
     "logs": ("localfc.commands.logs", "show logs collected by the local FC, like `s logs`"),
+    "openapi": ("localfc.commands.openapi", "print an OpenAPI 3.1 document of the HTTP functions"),
     "release": ("localfc.commands.release", "publish versions and canary them through aliases"),
     "demo": ("localfc.commands.demo", "run the end-to-end demo of every flow on this machine"),
 }

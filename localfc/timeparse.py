@@ -4,8 +4,10 @@ One grammar for every duration the local tools read (``release --interval 30s``,
 status --since 10m``, ``logs --since 2h``, a timer's ``@every 1h30m``): one or more parts
 ``<number><unit>`` written together, units ``ms``, ``s``, ``m``, ``h``, ``d``, a positive total.
 A caller may accept fewer units (``@every`` takes what FC takes: ``h``, ``m``, ``s``). A point
-in time is ISO 8601 (``2024-05-01T08:00:00Z``; no zone means UTC) or, for ``--since``, a
-duration ago. Errors say what was expected; the caller names the flag.
+in time (``logs -s/-e/--since``, as ``s logs`` reads them) is an epoch timestamp in
+milliseconds or seconds (``1611827290000``), ISO 8601 (``2024-05-01T08:00:00+08:00``; no zone
+means UTC), a duration ago (``10m``, ``2h ago``) or ``now``. Errors say what was expected;
+the caller names the flag.
 
 >>> parse_duration("1h30m"), parse_duration("500ms"), parse_duration("1.5d")
 (5400.0, 0.5, 129600.0)
@@ -16,6 +18,7 @@ duration ago. Errors say what was expected; the caller names the flag.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
@@ -57,13 +60,66 @@ def parse_time(text: str) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
 
 
+_EPOCH_DIGITS = re.compile(r"\d{9,13}(?:\.\d+)?")
+# 10^11 seconds is the year 5138: a larger number is milliseconds (what `s logs` prints).
+_MILLIS_ABOVE = 1e11
+POINT_FORMS = "1611827290000 (epoch ms), 2024-05-01T08:00:00+08:00, or a duration ago like 90s, 10m, 2h, 1d"
+
+
 def parse_since(text: str, now: datetime | None = None) -> datetime:
-    """A duration ago (``10m``, ``2h``, ``1d``) or an ISO 8601 time."""
+    """A point in time, in UTC: a duration ago (``10m``, ``2h ago``), an epoch timestamp (ms
+    or s), an ISO 8601 time, or ``now``."""
+    value = text.strip()
+    now = now or datetime.now(timezone.utc)
+    if value.lower() == "now":
+        return now
     try:
-        return (now or datetime.now(timezone.utc)) - timedelta(seconds=parse_duration(text))
+        return now - timedelta(seconds=parse_duration(value.removesuffix("ago").strip()))
     except TimeInputError:
         pass
-    when = parse_time(text)
+    if _EPOCH_DIGITS.fullmatch(value):
+        number = float(value)
+        return datetime.fromtimestamp(number / 1000 if number > _MILLIS_ABOVE else number, timezone.utc)
+    when = parse_time(value)
     if when is None:
-        raise TimeInputError(f"{text!r}: expected a duration like 90s, 10m, 2h, 1d or a time like 2024-05-01T08:00:00Z")
-    return when
+        raise TimeInputError(f"{text!r}: expected {POINT_FORMS}")
+    return when.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """``[start, end]`` of ``logs -s/-e`` (``--since`` is a start by another name); either
+    side open when None.
+
+    >>> window = TimeWindow.parse("2h", "now", now=datetime(2024, 5, 1, 10, tzinfo=timezone.utc))
+    >>> datetime(2024, 5, 1, 9, tzinfo=timezone.utc) in window
+    True
+    """
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+    @classmethod
+    def parse(
+        cls, start: str | None = None, end: str | None = None, *, since: str | None = None, now: datetime | None = None
+    ) -> TimeWindow:
+        if since is not None and start is not None:
+            raise TimeInputError("--since and -s/--start-time say the same thing: give one")
+        now = now or datetime.now(timezone.utc)
+        first = _flagged("--since", since, now) if since is not None else None
+        if start is not None:
+            first = _flagged("-s/--start-time", start, now)
+        last = _flagged("-e/--end-time", end, now) if end is not None else None
+        if first is not None and last is not None and last < first:
+            raise TimeInputError(f"-e/--end-time {end!r} is before the start {first.isoformat()}")
+        return cls(first, last)
+
+    def __contains__(self, when: datetime) -> bool:
+        return (self.start is None or when >= self.start) and (self.end is None or when <= self.end)
+
+
+def _flagged(flag: str, text: str, now: datetime) -> datetime:
+    try:
+        return parse_since(text, now)
+    except TimeInputError as exc:
+        raise TimeInputError(f"{flag} {exc}") from None

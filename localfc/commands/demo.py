@@ -29,6 +29,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from localfc.terminal import bold
+
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
@@ -49,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _say(title: str) -> None:
-    print(f"\n\033[1m== {title}\033[0m", flush=True)
+    print("\n" + bold(f"== {title}", sys.stdout), flush=True)
 
 
 def _show(text: str) -> None:

@@ -2,11 +2,29 @@
 
 The event comes from ``-e/--event``, ``-f/--event-file`` or standard input. The result goes
 to stdout; the function's logs go to stderr between FC's ``FC Invoke Start/End RequestId``
-lines. Exit status: 0 success, 1 the function failed or answered with an error, 2 bad usage.
+lines, then one line with the duration and the process's peak memory.
+
+The call runs in this process, so ``breakpoint()`` in the algorithm opens pdb right here (and
+stops the timeout clock); ``-d/--debug-port PORT`` waits for an IDE (debugpy) instead. The
+function's ``timeout`` (and its initializer's) is enforced as FC does: the call ends with
+FC's ``FunctionTimeoutError`` answer. ``memorySize`` is reported, not enforced (``serve``
+stops an instance that goes over it).
+
+``--invocation-type async`` hands the event to the running ``serve`` (FC's asynchronous
+invocation: queued, retried, sent to its destinations) and prints the request id.
+
+Object functions need an OSS endpoint: ``--oss-endpoint`` / ``APP_OSS_ENDPOINT``, else the
+local OSS of a running ``serve``; without either, ``invoke`` refuses before running.
 
     python local_invoke.py invoke prime-checker -e '{"number": 97}'
     python local_invoke.py invoke prime-checker -f tests/events/http-post-prime.json
     echo '{"number": 12}' | python local_invoke.py invoke prime-checker
+    python local_invoke.py invoke thumbnailer --invocation-type async -e '{"bucket": "b", "key": "uploads/a.jpg"}'
+
+Exit status: 0 success; 1 the function failed, timed out or answered with an error (an
+object record missing, rejected or failed included); 2 bad usage (unknown function or
+trigger, unreadable event file, no OSS endpoint for an object function); 3 ``serve`` could
+not be reached (``--invocation-type async``).
 """
 
 from __future__ import annotations
@@ -14,21 +32,35 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from localfc.fc import samples
 from localfc.fc.context import RUNTIMES, function_environment
+from localfc.fc.debugging import DebuggerUnavailableError, attach_instructions, listen
 from localfc.fc.instances.in_process import FunctionInstance, HandlerResolutionError, InvocationResult
+from localfc.fc.instances.watchdog import TIMEOUT_ERROR_TYPE, Watchdog
+from localfc.fc.state import StateDir
+from localfc.names import did_you_mean
 from localfc.project.syaml import ProjectError, load_project
+from localfc.user_files import UnreadableFileError, read_user_file
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
+
+    from localfc.project.syaml import FunctionProps, Project
 
 HELP = "invoke one function of s.yaml once, like `s invoke`"
+OSS_ENDPOINT_ENV = "APP_OSS_ENDPOINT"  # runtime/constants.py's name (the runtime is not imported here)
+EXIT_UNREACHABLE = 3
+
+
+class UsageError(ValueError):
+    """The invocation cannot start as asked; exit 2 with this one line."""
 
 
 def _env_pair(text: str) -> tuple[str, str]:
@@ -46,8 +78,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--timer", metavar="TRIGGER", help="fire the named timer trigger of s.yaml once")
     parser.add_argument("-t", "--template", default=None, help="s.yaml to read (default: ./s.yaml)")
     parser.add_argument("--qualifier", default="LATEST", help="qualifier the function sees (default LATEST)")
+    parser.add_argument(
+        "--invocation-type",
+        choices=("sync", "async"),
+        default="sync",
+        type=str.lower,
+        help="sync (default): run here and print the result; async: hand it to the running serve, like FC",
+    )
     parser.add_argument("--runtime", choices=RUNTIMES, default=None, help="context shape (default: s.yaml's runtime)")
     parser.add_argument("--request-id", default=None, help="request id (default: a new UUID)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="the call's time limit (default: the function's timeout in s.yaml; 0: none)",
+    )
     parser.add_argument(
         "--env",
         action="append",
@@ -59,10 +105,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--silent", action="store_true", help="print only the result, not the function's logs")
     parser.add_argument(
         "--oss-endpoint",
-        default=os.environ.get("APP_OSS_ENDPOINT") or None,
+        default=os.environ.get(OSS_ENDPOINT_ENV) or None,
         metavar="URL",
-        help="OSS endpoint for object functions, e.g. the local OSS http://127.0.0.1:PORT (default: $APP_OSS_ENDPOINT)",
+        help=f"OSS endpoint for object functions (default: ${OSS_ENDPOINT_ENV}, else a running serve's local OSS)",
     )
+    parser.add_argument(
+        "-d",
+        "--debug-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="wait for a debugger (debugpy, e.g. VS Code) on 127.0.0.1:PORT before the call; no timeout then",
+    )
+    parser.add_argument("--endpoint", default=None, help="FC API of serve for --invocation-type async (HOST:PORT)")
+    parser.add_argument("--state-dir", default=None, help="where serve keeps its state (default: .localfc)")
 
 
 def read_event(args: argparse.Namespace, timer_payload: str | None) -> bytes:
@@ -71,7 +127,10 @@ def read_event(args: argparse.Namespace, timer_payload: str | None) -> bytes:
     if args.event is not None:
         return str(args.event).encode("utf-8")
     if args.event_file is not None:
-        return Path(args.event_file).read_bytes()
+        try:
+            return read_user_file(Path(args.event_file), "an event file")
+        except UnreadableFileError as exc:
+            raise UsageError(f"-f {args.event_file}: {exc}") from None
     if not sys.stdin.isatty():
         return sys.stdin.buffer.read()
     return b""
@@ -98,26 +157,32 @@ def run(args: argparse.Namespace) -> int:
     try:
         project = load_project(args.template)
         _, props = project.function(args.function)
-        timer_payload = None
-        if args.timer:
-            matches = [t for t in props.triggers if t.triggerName == args.timer and t.triggerType == "timer"]
-            if not matches:
-                timers = ", ".join(t.triggerName for t in props.triggers if t.triggerType == "timer") or "none"
-                raise LookupError(f"{props.functionName} has no timer trigger {args.timer!r}; timers: {timers}")
-            timer_payload = matches[0].timer().payload
-        event = read_event(args, timer_payload)
-    except (ProjectError, LookupError, OSError) as exc:
+        event = read_event(args, _timer_payload(args, props))
+        state = StateDir.for_project(project.path, Path(args.state_dir) if args.state_dir else None)
+        if args.invocation_type == "async":
+            from localfc.commands.invoke_async import invoke_async  # noqa: PLC0415 - the FC SDK costs ~0.4 s
+
+            return invoke_async(args, project, props, event, state)
+        oss_endpoint = _oss_endpoint(args, project, props, state)
+    except (ProjectError, LookupError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     code_dir = project.code_dir(props)
     environment = function_environment(props, code_dir, runtime=args.runtime)
     environment.update(dict(args.env))
-    if args.oss_endpoint:
+    if oss_endpoint:
         # Object functions read it (runtime/objects/settings.py); without it they would call
         # the region's internal OSS endpoint, which only resolves inside Alibaba Cloud.
-        environment["APP_OSS_ENDPOINT"] = args.oss_endpoint
+        environment[OSS_ENDPOINT_ENV] = oss_endpoint
     request_id = args.request_id or str(uuid.uuid4())
-    with open(os.devnull, "w") as devnull, _stdout_to_stderr(args.silent):
+    if args.debug_port is not None:
+        try:
+            _wait_for_debugger(props, code_dir, args.debug_port)
+        except DebuggerUnavailableError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        args.timeout = 0.0  # the debugger owns the clock
+    with open(os.devnull, "w") as devnull, _stdout_to_stderr(args.silent) as stdout:
         log = devnull if args.silent else sys.stderr
         instance = FunctionInstance(props, code_dir, environment, runtime=args.runtime, log=log)
         try:
@@ -125,12 +190,103 @@ def run(args: argparse.Namespace) -> int:
         except HandlerResolutionError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        result = instance.invoke(event, request_id, qualifier=args.qualifier)
-    _print_result(result, args.silent)
+        result = _call(instance, props, args, event, request_id=request_id, stdout=stdout, log=log)
+    _print_result(result, args.silent, props)
     return 1 if result.failed else 0
 
 
-def _print_result(result: InvocationResult, silent: bool) -> None:
+def _call(
+    instance: FunctionInstance,
+    props: FunctionProps,
+    args: argparse.Namespace,
+    event: bytes,
+    *,
+    request_id: str,
+    stdout: int,
+    log: TextIO,
+) -> InvocationResult:
+    """Initialize, then invoke, each under FC's time limit for it."""
+
+    def timed_out(phase: str) -> Callable[[str], None]:
+        def end(message: str) -> None:
+            frame = "Initialize" if phase == "initialize" else "Invoke"
+            print(f"FC {frame} End RequestId: {request_id}, Error: {message}", file=log, flush=True)
+            answer = {"errorMessage": message, "errorType": TIMEOUT_ERROR_TYPE}
+            os.write(stdout, (json.dumps(answer) + "\n").encode())
+            os._exit(1)  # FC stops the instance: the handler's thread cannot be stopped otherwise
+
+        return end
+
+    limit = float(props.timeout) if args.timeout is None else args.timeout
+    hook = props.instanceLifecycleConfig.initializer if props.instanceLifecycleConfig else None
+    init_limit = float(hook.timeout) if hook is not None and args.timeout is None else limit
+    with Watchdog(init_limit, timed_out("initialize"), "initialize"):
+        failed = instance.initialize(request_id, qualifier=args.qualifier)
+    if failed is not None:
+        return failed
+    with Watchdog(limit, timed_out("invoke")):
+        return instance.invoke(event, request_id, qualifier=args.qualifier)
+
+
+def _wait_for_debugger(props: FunctionProps, code_dir: Path, port: int) -> None:
+    """``s local invoke -d PORT`` / ``sam local invoke -d PORT``: attach, then the call runs."""
+    for line in attach_instructions(props.functionName, port, code_dir):
+        print(line, file=sys.stderr)
+    sys.stderr.flush()
+    listen(port)
+
+
+def _timer_payload(args: argparse.Namespace, props: FunctionProps) -> str | None:
+    if not args.timer:
+        return None
+    timers = [t for t in props.triggers if t.triggerType == "timer"]
+    matches = [t for t in timers if t.triggerName == args.timer]
+    if not matches:
+        names = [t.triggerName for t in timers]
+        hint = did_you_mean(args.timer, names)
+        raise UsageError(
+            f"{props.functionName} has no timer trigger {args.timer!r}{hint} (timers: {', '.join(names) or 'none'})"
+        )
+    return matches[0].timer().payload
+
+
+def _oss_endpoint(args: argparse.Namespace, project: Project, props: FunctionProps, state: StateDir) -> str | None:
+    """The OSS endpoint an object function gets, or None when it needs none (or sets its own)."""
+    if args.oss_endpoint:
+        return str(args.oss_endpoint)
+    if OSS_ENDPOINT_ENV in props.environmentVariables or OSS_ENDPOINT_ENV in dict(args.env):
+        return None
+    from localfc.project.validate.adapters import handler_facts  # noqa: PLC0415 - only for this question
+
+    if not handler_facts(project, props).writes_oss:
+        return None
+    serve = state.live_serve()
+    endpoint = serve.get("oss_endpoint") if serve else None
+    if isinstance(endpoint, str) and endpoint:
+        if not args.silent:
+            print(f"using the local OSS of the running serve: {endpoint}", file=sys.stderr)
+        return endpoint
+    raise UsageError(
+        f"{props.functionName} reads and writes OSS and no OSS endpoint is set: start"
+        f" `python local_invoke.py serve` (its local OSS is used), or pass --oss-endpoint URL"
+        f" (or set {OSS_ENDPOINT_ENV})"
+    )
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux's ``VmHWM`` first: ``ru_maxrss`` survives
+    ``exec``, so it would report the parent's peak for a process started by a big one."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _print_result(result: InvocationResult, silent: bool, props: FunctionProps) -> None:
     if result.error_type:
         # FC's error document, without the stack trace (that went to the log above).
         body = {"errorMessage": result.error_message, "errorType": result.error_type}
@@ -138,5 +294,21 @@ def _print_result(result: InvocationResult, silent: bool) -> None:
     else:
         sys.stdout.buffer.write(result.body + b"\n")
     sys.stdout.flush()
-    if not silent:
-        print(f"RequestId: {result.request_id}  Duration: {result.duration_ms:.2f} ms", file=sys.stderr)
+    for record in result.unusable_records:
+        where = f"{record.get('bucket', '')}/{record.get('key', '')}"
+        detail = record.get("message") or record.get("code") or ""
+        print(f"error: {where}: {record.get('status')}" + (f" ({detail})" if detail else ""), file=sys.stderr)
+    if silent:
+        return
+    peak_mb = _peak_rss_mb()
+    print(
+        f"RequestId: {result.request_id}  Duration: {result.duration_ms:.2f} ms  Memory: {peak_mb:.0f} MB peak"
+        f" of {props.memorySize} MB (this process, not limited here; serve enforces memorySize)",
+        file=sys.stderr,
+    )
+    if peak_mb > props.memorySize:
+        print(
+            f"warning: the process peaked at {peak_mb:.0f} MB, over memorySize {props.memorySize} MB:"
+            " on FC this instance would be stopped",
+            file=sys.stderr,
+        )

@@ -1,14 +1,16 @@
 """``local_invoke.py logs [FUNCTION]``: the logs the local FC collected, like ``s logs``.
 
-Reads ``.localfc/logs/<function>.jsonl`` (everything ``serve``'s instances printed) and
-``.localfc/sls/<project>/<logstore>.jsonl`` (business events shipped to the local SLS).
+Reads ``.localfc/logs/<function>.jsonl`` (everything ``serve``'s instances printed; rotated
+files too) and ``.localfc/sls/<project>/<logstore>.jsonl`` (business events shipped to the
+local SLS). The flags are ``s logs``'s, plus ``--since``, ``--errors`` and ``--stats``.
 
     python local_invoke.py logs prime-checker --request-id 0f3c…
-    python local_invoke.py logs --qualifier prod --errors --since 30m
-    python local_invoke.py logs language-detector --tail
+    python local_invoke.py logs prime-checker -s 2024-05-01T08:00:00+08:00 -e 2024-05-01T09:00:00+08:00
+    python local_invoke.py logs --qualifier prod --type fail --since 30m
+    python local_invoke.py logs language-detector --search timeout --tail
     python local_invoke.py logs --stats            # which version is failing, and how slow
 
-Exit status: 0, or 2 for bad usage (an unknown function, a bad --since).
+Exit status: 0, or 2 for bad usage (an unknown function, an unreadable time).
 """
 
 from __future__ import annotations
@@ -19,31 +21,53 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from localfc.logstore.collected import LogFiles, Selection, render, stats, stats_table
-from localfc.timeparse import TimeInputError, parse_since
+from localfc.logstore.files import LogFiles
+from localfc.logstore.outcomes import Outcomes
+from localfc.logstore.render import render
+from localfc.logstore.selection import OutcomeGate, Selection
+from localfc.logstore.stats import stats_table, version_stats
+from localfc.terminal import highlight
+from localfc.timeparse import TimeInputError, TimeWindow
 
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
-    from localfc.logstore.collected import Entry
+    from localfc.logstore.entries import Entry
 
 HELP = "show logs collected by the local FC, like `s logs`"
 POLL_S = 0.3
 TAIL_BACKLOG = 10
+TIMES = "epoch ms (1611827290000), ISO 8601 (2024-05-01T08:00:00+08:00), or a duration before now (10m, 2h, 1d)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("function", nargs="?", help="functionName or resource name in s.yaml (default: all)")
     parser.add_argument("--request-id", default="", help="only the lines of this request")
+    parser.add_argument("--instance-id", default="", help="only the lines of this instance")
     parser.add_argument("--qualifier", default="", help="only this qualifier (alias, LATEST) or version number")
-    parser.add_argument("--since", default=None, help="only newer lines: 10m, 2h, 1d or an ISO 8601 time")
-    parser.add_argument("--errors", action="store_true", help="only errors: ERROR lines and failed invocations")
+    parser.add_argument("-s", "--start-time", default=None, metavar="TIME", help=f"only lines from TIME: {TIMES}")
+    parser.add_argument("-e", "--end-time", default=None, metavar="TIME", help="only lines up to TIME (same forms)")
+    parser.add_argument("--since", default=None, metavar="TIME", help="the same as -s (e.g. --since 30m)")
+    parser.add_argument("--search", default="", metavar="KEYWORD", help="only lines containing KEYWORD (any case)")
+    parser.add_argument(
+        "--type",
+        choices=("success", "fail"),
+        default=None,
+        help="only the lines of invocations that succeeded or failed (the rule `--stats` and the canary use)",
+    )
+    parser.add_argument(
+        "--match",
+        default="",
+        metavar="TEXT",
+        help="highlight TEXT (on a terminal, unless NO_COLOR)",
+    )
+    parser.add_argument("--errors", action="store_true", help="only error lines: ERROR, stderr, failed summaries")
     parser.add_argument("--tail", action="store_true", help="keep printing new lines until Ctrl-C")
     parser.add_argument("--limit", type=int, default=None, help="only the last N matching lines")
     parser.add_argument("--json", action="store_true", help="print the stored records as JSON lines")
     parser.add_argument(
-        "--stats", action="store_true", help="per function and version: calls, error rate, p50/p99 duration"
+        "--stats", action="store_true", help="per function and version: calls, failures, 4xx, p50/p99 duration"
     )
     parser.add_argument("-t", "--template", default=None, help="s.yaml to read (default: ./s.yaml)")
     parser.add_argument(
@@ -54,60 +78,82 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         root, functions = _where(args)
-        since = parse_since(args.since) if args.since else None
-    except LookupError as exc:
+        selection = Selection(
+            functions=frozenset(functions),
+            request_id=args.request_id,
+            instance_id=args.instance_id,
+            qualifier=args.qualifier,
+            window=TimeWindow.parse(args.start_time, args.end_time, since=args.since),
+            search=args.search,
+            errors_only=args.errors,
+        )
+    except (LookupError, TimeInputError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except TimeInputError as exc:
-        print(f"error: --since {exc}", file=sys.stderr)
-        return 2
-    selection = Selection(
-        functions=frozenset(functions),
-        request_id=args.request_id,
-        qualifier=args.qualifier,
-        since=since,
-        errors_only=args.errors,
-    )
     files = LogFiles(root, functions)
-    entries = [e for e in files.read_new() if selection.matches(e)]
+    show = _printer(args.json, args.match)
     if args.stats:
-        rows = stats(entries)
-        if args.json:
-            for row in rows:
-                print(json.dumps(row.as_dict(), ensure_ascii=False))
-        elif rows:
-            print("\n".join(stats_table(rows)))
-        else:
-            print(f"no invocations found under {root}", file=sys.stderr)
-        return 0
-    if args.tail and args.limit is None and args.since is None:
+        return _stats(files, selection, args.json, root)
+    pick, flush = picker(selection, args.type)
+    entries = [shown for entry in files.read_new() for shown in pick(entry)]
+    entries += flush()
+    if args.tail and args.limit is None and selection.window.start is None:
         entries = entries[-TAIL_BACKLOG:]
     elif args.limit is not None:
         entries = entries[-args.limit :] if args.limit > 0 else []
-    show = _printer(args.json)
     for entry in entries:
         show(entry)
     if not entries and not args.tail and not files.paths():
         print(f"no logs under {root}; `local_invoke.py serve` writes them there", file=sys.stderr)
     if args.tail:
-        follow(files, selection, show)
+        follow(files, pick, show)
     return 0
 
 
+def _stats(files: LogFiles, selection: Selection, as_json: bool, root: Path) -> int:
+    outcomes = Outcomes().extend(e for e in files.read_new() if selection.matches(e))
+    rows = version_stats(outcomes)
+    if as_json:
+        for row in rows:
+            print(json.dumps(row.as_dict(), ensure_ascii=False))
+    elif rows:
+        print("\n".join(stats_table(rows)))
+    else:
+        print(f"no invocations found under {root}", file=sys.stderr)
+    return 0
+
+
+def picker(
+    selection: Selection, wanted: str | None
+) -> tuple[Callable[[Entry], list[Entry]], Callable[[], list[Entry]]]:
+    """(entry -> the entries to show now, () -> what is left to show at the end of a read);
+    ``--type`` holds a request's lines until its outcome is known."""
+    if wanted is None:
+        return (lambda entry: [entry] if selection.matches(entry) else []), list
+    gate = OutcomeGate(wanted)
+    return (
+        lambda entry: [e for e in gate.feed(entry) if selection.matches(e)],
+        lambda: [e for e in gate.flush() if selection.matches(e)],
+    )
+
+
 def follow(
-    files: LogFiles, selection: Selection, show: Callable[[Entry], None], stop: Callable[[], bool] = lambda: False
+    files: LogFiles,
+    pick: Callable[[Entry], list[Entry]],
+    show: Callable[[Entry], None],
+    stop: Callable[[], bool] = lambda: False,
 ) -> None:
     """Print new matching entries as the files grow, until ``stop()`` or Ctrl-C."""
     while not stop():
         for entry in files.read_new():
-            if selection.matches(entry):
-                show(entry)
+            for shown in pick(entry):
+                show(shown)
         time.sleep(POLL_S)
 
 
-def _printer(as_json: bool) -> Callable[[Entry], None]:
+def _printer(as_json: bool, match: str = "") -> Callable[[Entry], None]:
     def show(entry: Entry) -> None:
-        text = json.dumps(entry.raw, ensure_ascii=False) if as_json else render(entry)
+        text = json.dumps(entry.raw, ensure_ascii=False) if as_json else highlight(render(entry), match, sys.stdout)
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
 

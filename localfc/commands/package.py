@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from localfc.project.package import DependencyError, PackageError, TargetError, build_package
 from localfc.project.syaml import ProjectError, load_project
+from localfc.terminal import heartbeat
 
 if TYPE_CHECKING:
     import argparse
@@ -54,18 +55,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     status = 0
-    for name in names:
+    for number, name in enumerate(names, 1):
+        print(f"[{number}/{len(names)}] {name}: packaging...", file=sys.stderr, flush=True)
         try:
-            result = build_package(
-                project,
-                name,
-                Path(args.output),
-                runtime=args.runtime,
-                python_version=args.python_version,
-                with_dependencies=not args.no_deps,
-                refresh=args.refresh,
-                log=lambda line: print(line, file=sys.stderr),
-            )
+            with heartbeat(f"packaging {name}", sys.stderr):
+                result = build_package(
+                    project,
+                    name,
+                    Path(args.output),
+                    runtime=args.runtime,
+                    python_version=args.python_version,
+                    with_dependencies=not args.no_deps,
+                    refresh=args.refresh,
+                    log=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
+                )
         except (PackageError, DependencyError, TargetError, OSError) as exc:
             print(f"error: {name}: {exc}", file=sys.stderr)
             status = 1

@@ -2,6 +2,7 @@
 
     python local_invoke.py serve                 # port 9000, local OSS, timers, live view
     python local_invoke.py serve --port 0 --no-timers --max-instances 2
+    python local_invoke.py serve --debug prime-checker --debug-port 5678   # attach VS Code, then call it
     curl -X POST http://127.0.0.1:9000/prime-checker/check -d '{"number": 97}'
 
 Prints every endpoint it serves, then one line per invocation. Ctrl-C lets in-flight calls
@@ -11,15 +12,21 @@ finish (preStop runs), a second Ctrl-C stops at once. See docs/local-fc.md.
 from __future__ import annotations
 
 import argparse
+import importlib
 import signal
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from localfc.fc.banner import endpoint_lines
+from localfc.fc.debugging import attach_instructions
 from localfc.fc.options import ServeOptions
 from localfc.fc.server import LocalFC
 from localfc.project.syaml import ProjectError, load_project
+
+if TYPE_CHECKING:
+    from localfc.project.syaml.model import Project
 
 HELP = "run the whole s.yaml locally: HTTP, OSS, timers, API"
 
@@ -74,6 +81,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--drain-timeout", type=float, default=30.0, help="seconds Ctrl-C waits for in-flight calls (default 30)"
     )
+    parser.add_argument(
+        "--debug",
+        metavar="FUNCTION",
+        default=None,
+        help="run FUNCTION's instance under debugpy and wait for an IDE to attach (timeouts off for it)",
+    )
+    parser.add_argument(
+        "-d", "--debug-port", type=int, default=5678, metavar="PORT", help="port of --debug (default 5678)"
+    )
+
+
+def _debug_target(args: argparse.Namespace, project: Project) -> str | None:
+    """The functionName ``--debug`` names (ValueError with the message when it cannot be)."""
+    if not args.debug:
+        return None
+    try:
+        name = project.function(args.debug)[1].functionName
+    except LookupError as exc:
+        raise ValueError(f"--debug: {exc}") from None
+    try:
+        importlib.import_module("debugpy")
+    except ImportError:
+        raise ValueError("--debug needs debugpy: pip install -r requirements-dev.txt") from None
+    return name
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,6 +115,11 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.max_instances < 1:
         print("error: --max-instances must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        debug_function = _debug_target(args, project)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     options = ServeOptions(
         port=args.port,
@@ -99,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
         run_timers=not args.no_timers,
         console=None if args.quiet else sys.stdout,
         access_keys=dict(args.access_key),
+        debug_function=debug_function,
+        debug_port=args.debug_port,
     )
     fc = LocalFC(project, options)
     try:
@@ -108,6 +146,9 @@ def run(args: argparse.Namespace) -> int:
         fc.stop(drain_s=0)
         return 1
     print("\n".join(endpoint_lines(fc)), flush=True)
+    if debug_function is not None:
+        code_dir = project.code_dir(project.function(debug_function)[1])
+        print("\n".join(attach_instructions(debug_function, args.debug_port, code_dir)), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

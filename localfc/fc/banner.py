@@ -7,6 +7,7 @@ parse (the first word says what it is, the second is the URL)::
       oss    http://127.0.0.1:40123  (local OSS for oss2; functions get it in their environment)
       oss    bucket=data  events=oss:ObjectCreated:PutObject  filter=exports/*.csv  -> table-summary (LATEST)
       timer  0 0 4 * * *  -> table-summary/nightly-reprocess (LATEST)
+      docs   http://127.0.0.1:9000/-/docs/  (OpenAPI 3.1 and Swagger UI per HTTP function, dev only)
       logs   /repo/.localfc/logs/<function>.jsonl
     ready  http://127.0.0.1:9000  (Ctrl-C drains in-flight calls and stops)
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from localfc.fc.api.router import PREFIX
+from localfc.fc.api_docs import DOCS_PREFIX
 
 if TYPE_CHECKING:
     from localfc.fc.server import LocalFC
@@ -31,6 +33,8 @@ def endpoint_lines(fc: LocalFC) -> list[str]:
             f"  http   {fc.url}{route.prefix}/  {route.function_name}  trigger={route.trigger_name}"
             f"  methods={','.join(sorted(route.methods))}  auth={route.auth_type}  qualifier={route.qualifier}"
         )
+    if fc.routes.routes:
+        lines.append(f"  docs   {fc.url}{DOCS_PREFIX}  (OpenAPI 3.1 and Swagger UI per HTTP function, dev only)")
     if fc.oss is not None:
         lines.append(f"  oss    {fc.oss_endpoint}  (local OSS for oss2; functions get it in their environment)")
     for trigger in fc.oss_triggers:

@@ -12,6 +12,8 @@ import threading
 from datetime import datetime
 from typing import TextIO
 
+from localfc.terminal import colour_on, red
+
 
 class Console:
     """Thread-safe, concise terminal output; ``stream=None`` keeps quiet.
@@ -22,6 +24,7 @@ class Console:
     def __init__(self, stream: TextIO | None) -> None:
         self.stream = stream
         self._lock = threading.Lock()
+        self._colour = stream is not None and colour_on(stream)
 
     def _write(self, text: str) -> None:
         if self.stream is None:
@@ -47,7 +50,10 @@ class Console:
         target = qualifier or "LATEST"
         if version_id and version_id != qualifier:
             target = f"{target}->{version_id}"
-        line = f"{_clock()}  {function:<18} {target:<13} {trigger:<6} {status:<8} {duration_ms:>8.1f} ms"
+        shown = f"{status:<8}"
+        if self._colour and self.stream is not None and not (status == "ok" or status.startswith(("1", "2", "3"))):
+            shown = red(shown, self.stream)  # an error or a 4xx/5xx, on a terminal only
+        line = f"{_clock()}  {function:<18} {target:<13} {trigger:<6} {shown} {duration_ms:>8.1f} ms"
         self._write(f"{line}  {detail}" if detail else line)
 
     def note(self, text: str) -> None:

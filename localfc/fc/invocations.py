@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from localfc.fc.context import function_environment
+from localfc.fc.debugging import DEBUG_TIMEOUT_S
 from localfc.fc.instances.parent import CallOutcome, InstanceSpec, InstanceStartError
 from localfc.fc.instances.pool import InstancePool
 
@@ -108,11 +109,13 @@ class Invoker:
         with self._lock:
             pool = self._pools.get(key)
             if pool is None:
+                spec = self._spec(resolved)
+                debugged = spec.debug_port is not None  # one instance: one debug port
                 pool = InstancePool(
-                    self._spec(resolved),
+                    spec,
                     self.logs,
-                    max_instances=self.options.max_instances,
-                    idle_timeout_s=self.options.idle_timeout_s,
+                    max_instances=1 if debugged else self.options.max_instances,
+                    idle_timeout_s=DEBUG_TIMEOUT_S if debugged else self.options.idle_timeout_s,
                 )
                 self._pools[key] = pool
             return pool
@@ -127,6 +130,7 @@ class Invoker:
         env = {k: v for k, v in os.environ.items() if not k.startswith(_NOT_INHERITED_PREFIXES)}
         env.update(function_environment(props, resolved.code_dir, version_id=resolved.version_id))
         env.update(self.extra_env)
+        debugged = props.functionName == self.options.debug_function and not resolved.version_id
         return InstanceSpec(
             function_name=props.functionName,
             version_id=resolved.version_id,
@@ -135,10 +139,13 @@ class Invoker:
             runtime=props.runtime,
             environment=env,
             concurrency=max(1, props.instanceConcurrency),
-            timeout_s=float(props.timeout),
-            init_timeout_s=float(lifecycle.initializer.timeout if lifecycle and lifecycle.initializer else 3),
+            timeout_s=DEBUG_TIMEOUT_S if debugged else float(props.timeout),
+            init_timeout_s=DEBUG_TIMEOUT_S
+            if debugged
+            else float(lifecycle.initializer.timeout if lifecycle and lifecycle.initializer else 3),
             prestop_timeout_s=float(lifecycle.preStop.timeout if lifecycle and lifecycle.preStop else 3),
             memory_mb=props.memorySize,
+            debug_port=self.options.debug_port if debugged else None,
         )
 
     # --- invoking -----------------------------------------------------------------

@@ -36,3 +36,6 @@ class ServeOptions:
     console: TextIO | None = field(default_factory=lambda: sys.stdout)
     # AccessKey id -> secret accepted for HTTP triggers with authType: function.
     access_keys: dict[str, str] = field(default_factory=dict)
+    # serve --debug: this function's LATEST instance runs under debugpy on this port.
+    debug_function: str | None = None
+    debug_port: int = 5678

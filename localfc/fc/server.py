@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from localfc.fc.api import errors
 from localfc.fc.api.errors import ApiError
 from localfc.fc.api.router import MAX_SYNC_PAYLOAD, PREFIX, OpenApi
+from localfc.fc.api_docs import DOCS_PREFIX, ApiDocs
 from localfc.fc.async_queue import AsyncQueues
 from localfc.fc.code_watch import CodeWatcher
 from localfc.fc.console import Console
@@ -73,6 +74,7 @@ class LocalFC:
             base_url=lambda: self.url,
             versions_api=versions_api,
         )
+        self.docs = ApiDocs(project, base_url=lambda: self.url)
         self.oss: Any = None
         self.sls: Any = None
         self.scheduler: TimerScheduler | None = None
@@ -107,6 +109,10 @@ class LocalFC:
             self.scheduler = TimerScheduler(self.timers, self.queues, self.console)
             self.scheduler.start()
         self._announce()
+        if self.options.debug_function:
+            # The instance starts now and waits for the IDE, before any request arrives.
+            resolved = self.invoker.resolve(self.options.debug_function, "LATEST")
+            self.invoker.pool_for(resolved).prestart()
         return self
 
     def _announce(self) -> None:
@@ -266,6 +272,8 @@ class LocalFC:
         try:
             if request.path.startswith(PREFIX):
                 return self.api.handle(request)
+            if request.path.startswith(DOCS_PREFIX):
+                return self.docs.handle(request)
             if request.path in ("", "/"):
                 return _json_response(200, self.index(), request_id)
             matched = self.routes.match(request.path)
@@ -347,6 +355,7 @@ class LocalFC:
             ],
             "oss": self.oss_endpoint,
             "logs": str(self.state.logs),
+            "docs": f"{self.url}{DOCS_PREFIX}",
         }
 
 

@@ -9,8 +9,10 @@ What lives in it::
 
 from __future__ import annotations
 
+import json
+import socket
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -43,3 +45,27 @@ class StateDir:
 
     def log_file(self, function_name: str) -> Path:
         return self.logs / f"{function_name}.jsonl"
+
+    def announced(self) -> dict[str, Any]:
+        """What the running serve wrote in ``serve.json``; ``FileNotFoundError`` when no serve
+        announced itself, ``ValueError`` when the file is not what serve writes."""
+        doc = json.loads(self.announcement.read_text(encoding="utf-8"))
+        if not isinstance(doc, dict):
+            raise ValueError(f"{self.announcement} is not a JSON object")
+        return doc
+
+    def live_serve(self) -> dict[str, Any] | None:
+        """``announced()`` when that serve still answers on its port, else None (none is
+        running, or it died without withdrawing its announcement)."""
+        try:
+            doc = self.announced()
+        except (OSError, ValueError):
+            return None
+        port = doc.get("port")
+        if not isinstance(port, int):
+            return None
+        try:
+            with socket.create_connection((str(doc.get("host") or "127.0.0.1"), port), timeout=1.0):
+                return doc
+        except OSError:
+            return None

@@ -12,12 +12,32 @@ from __future__ import annotations
 
 import functools
 import importlib
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from localfc.release.connection import Connection
+
+
+CONNECTION_FAILED = "ConnectionFailed"
+# "[Errno 111] Connection refused" inside the SDK's RetryError text, or a timeout.
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^\"')\]]+)")
+
+
+def connection_reason(text: str) -> str:
+    """The one phrase a user needs out of the SDK's nested retry error text.
+
+    >>> connection_reason("Failed to establish a new connection: [Errno 111] Connection refused")
+    'connection refused'
+    """
+    found = _ERRNO.search(text)
+    if found:
+        return found.group(1).strip().lower()
+    if "timed out" in text.lower() or "timeout" in text.lower():
+        return "timed out"
+    return text.splitlines()[0][:160] if text else "no answer"
 
 
 class FcCallError(RuntimeError):
@@ -98,6 +118,9 @@ class FcClient:
             if not token:
                 return aliases
 
+    def delete_alias(self, function_name: str, alias_name: str) -> None:
+        self._call(lambda: self._client.delete_alias(function_name, alias_name))
+
     def create_alias(
         self, function_name: str, alias_name: str, version_id: str, weights: dict[str, float] | None = None
     ) -> dict[str, Any]:
@@ -120,6 +143,25 @@ class FcClient:
         request = models.UpdateAliasRequest(body=body)
         return self._call(lambda: self._client.update_alias(function_name, alias_name, request))
 
+    # --- invocations --------------------------------------------------------------
+    def invoke_async(self, function_name: str, body: bytes, qualifier: str = "LATEST") -> str:
+        """``InvokeFunction`` with ``x-fc-invocation-type: Async``; the request id FC queued."""
+        models = self.models
+        request = models.InvokeFunctionRequest(qualifier=qualifier, body=body)
+        headers = models.InvokeFunctionHeaders(x_fc_invocation_type="Async")
+        options = importlib.import_module("alibabacloud_tea_util.models").RuntimeOptions()
+        try:
+            response = self._client.invoke_function_with_options(function_name, request, headers, options)
+        except self._response_error as exc:
+            raise _call_error(exc) from None
+        except Exception as exc:  # as in _call: network failures
+            reason = connection_reason(str(getattr(exc, "message", None) or exc))
+            raise FcCallError(
+                CONNECTION_FAILED, f"cannot reach the FC API at {self.connection.describe()}: {reason}"
+            ) from None
+        headers_in = {k.lower(): v for k, v in (getattr(response, "headers", None) or {}).items()}
+        return str(headers_in.get("x-fc-request-id", ""))
+
     # --- internals ----------------------------------------------------------------
     def _call(self, call: Callable[[], Any]) -> dict[str, Any]:
         try:
@@ -127,8 +169,10 @@ class FcClient:
         except self._response_error as exc:
             raise _call_error(exc) from None
         except Exception as exc:  # the SDK wraps network failures in UnretryableException
-            reason = getattr(exc, "message", None) or exc
-            raise FcCallError("ConnectionFailed", f"cannot reach {self.connection.describe()}: {reason}") from None
+            reason = connection_reason(str(getattr(exc, "message", None) or exc))
+            raise FcCallError(
+                CONNECTION_FAILED, f"cannot reach the FC API at {self.connection.describe()}: {reason}"
+            ) from None
         body = getattr(response, "body", None)  # None for the 204 answers of deletes
         doc = body.to_map() if body is not None else {}
         return doc if isinstance(doc, dict) else {}

@@ -17,7 +17,6 @@ else, for a loopback endpoint only, the emulator's fake keys. Keys are never pri
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from localfc.fc.context import FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET
+from localfc.fc.state import StateDir
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -111,9 +111,9 @@ def _split_scheme(target: str) -> tuple[str, str]:
 
 
 def _serve_endpoint(state_dir: Path) -> str:
-    path = state_dir / SERVE_FILE
+    path = StateDir(state_dir).announcement
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = StateDir(state_dir).announced()
     except FileNotFoundError:
         raise ConnectionSetupError(
             f"no endpoint: start the local FC (`python local_invoke.py serve`, which writes {path}),"
@@ -121,7 +121,7 @@ def _serve_endpoint(state_dir: Path) -> str:
         ) from None
     except (OSError, ValueError) as exc:
         raise ConnectionSetupError(f"cannot read {path}: {exc}") from None
-    endpoint = _endpoint_in(doc) if isinstance(doc, dict) else None
+    endpoint = _endpoint_in(doc)
     if not endpoint:
         raise ConnectionSetupError(f"{path} does not say where serve listens; pass --endpoint HOST:PORT")
     return endpoint

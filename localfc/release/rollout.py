@@ -14,10 +14,12 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from localfc.names import did_you_mean
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from localfc.logstore.metrics import VersionCounts
+    from localfc.logstore.stats import VersionStats
     from localfc.release.client import FcClient
 
 
@@ -69,11 +71,33 @@ class Rollout:
     def alias(self, alias: str) -> Shares:
         found = self.client.get_alias(self.function_name, alias)
         if found is None:
+            names = [str(a.get("aliasName", "")) for a in self.client.list_aliases(self.function_name)]
+            hint = did_you_mean(alias, names)
+            if hint:
+                raise RolloutError(f"{self.function_name} has no alias {alias!r}{hint} (aliases: {', '.join(names)})")
             raise RolloutError(
                 f"{self.function_name} has no alias {alias!r}: create it with"
                 f" `release alias {self.function_name} --alias {alias} --version N`"
             )
         return Shares.of(found)
+
+    def publish_alias(self, alias: str, version_id: str, weights: dict[str, float] | None) -> Shares:
+        """``s alias publish``: create or update ``alias`` with a version and (optionally)
+        the canary weights; ``weights=None`` keeps an existing alias's canary as it is."""
+        if self.client.get_alias(self.function_name, alias) is None:
+            return Shares.of(self.client.create_alias(self.function_name, alias, version_id, weights))
+        return Shares.of(self.client.update_alias(self.function_name, alias, version_id, weights))
+
+    def remove_alias(self, alias: str) -> None:
+        self.alias(alias)  # a clear message (and a suggestion) when it is not there
+        self.client.delete_alias(self.function_name, alias)
+
+    def remove_version(self, version_id: str) -> None:
+        known = [str(v["versionId"]) for v in self.client.list_versions(self.function_name)]
+        if version_id not in known:
+            listed = ", ".join(known) or "none published"
+            raise RolloutError(f"{self.function_name} has no version {version_id} (versions: {listed})")
+        self.client.delete_version(self.function_name, version_id)
 
     def point(self, alias: str, version_id: str) -> Shares:
         """Create or move ``alias`` to ``version_id``, without canary (``s alias publish``)."""
@@ -126,19 +150,21 @@ class ProgressivePlan:
 def progressive_canary(
     rollout: Rollout,
     plan: ProgressivePlan,
-    counts_since: Callable[[float], Callable[[], VersionCounts]],
+    counts_since: Callable[[float], Callable[[], VersionStats]],
     *,
     say: Callable[[str], None] = print,
     clock: Callable[[], float] = time.monotonic,
     wall: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
+    report_every: float = 10.0,
 ) -> bool:
     """Raise the canary weight step by step; roll back as soon as the canary's error rate is
     above ``max_error_rate`` over at least ``min_invocations`` calls, or when a step ends with
     fewer calls than that (no evidence, no promotion). True when the plan completed.
 
     ``counts_since(t)`` returns a poll function giving the canary version's counts since
-    epoch second ``t`` (``metrics.InvocationLog`` locally).
+    epoch second ``t`` (``metrics.InvocationLog`` locally). While a step is watched, a
+    progress line says how far it is every ``report_every`` seconds (of ``clock``).
     """
     poll_every = max(0.05, min(1.0, plan.interval / 20))
     for weight in plan.steps:
@@ -149,9 +175,17 @@ def progressive_canary(
         rollout.canary(plan.alias, plan.version_id, weight)
         say(f"step {weight:.0%}: version {plan.version_id} gets {weight:.0%} of {plan.alias!r} for {plan.interval:g} s")
         poll = counts_since(wall())
-        deadline = clock() + plan.interval
+        started = clock()
+        deadline = started + plan.interval
+        next_report = started + report_every
         while True:
             counts = poll()
+            if clock() >= next_report and clock() < deadline:
+                next_report += report_every
+                say(
+                    f"  {clock() - started:.0f} s of {plan.interval:g} s: {counts.invocations} calls,"
+                    f" {counts.errors} errors so far"
+                )
             if counts.invocations >= plan.min_invocations and counts.error_rate > plan.max_error_rate:
                 _, what = rollout.rollback(plan.alias)
                 say(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
@@ -141,3 +142,51 @@ def test_the_script_entry_point_and_usage_errors(probe_app: ProbeApp, versions_a
         check=False,
     )
     assert bad.returncode == 2 and "a weight is a share from 0 to 1" in bad.stderr
+
+
+def test_s_flag_names_and_version_and_alias_management(
+    probe_app: ProbeApp, release: Release, version_store: VersionStore
+) -> None:
+    run = release
+    assert run("version", "publish", FN, "--description", "first")[0] == 0
+    probe_app.set_build("v2")
+    assert run("publish", FN)[0] == 0
+    # s's own spelling: s alias publish --alias-name prod --version-id 1 --vw '{"2":0.2}'
+    code, out = run("alias", "publish", FN, "--alias-name", "prod", "--version-id", "1", "--vw", '{"2":0.2}')
+    assert (code, out) == (0, "alias 'prod' -> version 1 80%, version 2 20%\n")
+    assert version_store.get_alias(FN, "prod").additionalVersionWeight == {"2": 0.2}
+    code, out = run("canary", FN, "--alias-name", "prod", "--vw", '{"2":0.3}')
+    assert (code, out) == (0, "alias 'prod': version 1 70%, version 2 30%\n")
+
+    code, out = run("version", "list", FN)
+    assert code == 0 and [line.split()[0] for line in out.splitlines()] == ["VERSION", "1", "2"]
+    code, out = run("alias", "list", FN)
+    assert code == 0 and out.splitlines()[1].split()[:4] == ["prod", "1", "1", "70%,"]
+    code, out = run("alias", "get", FN, "--alias-name", "prod")
+    assert code == 0 and json.loads(out)["additionalVersionWeight"] == {"2": 0.3}
+
+    code, out = run("alias", "get", FN, "--alias-name", "prdo")
+    assert (code, out.strip()) == (1, f"error: {FN} has no alias 'prdo'; did you mean 'prod'? (aliases: prod)")
+    code, out = run("version", "remove", FN, "--version-id", "7", "-y")
+    assert (code, out.strip()) == (1, f"error: {FN} has no version 7 (versions: 1, 2)")
+    code, out = run("version", "remove", FN, "--version-id", "1")  # no -y and no terminal to ask on
+    assert code == 2 and "--assume-yes" in out and len(version_store.list_function_versions(FN)) == 2
+    code, out = run("version", "remove", FN, "--version-id", "1", "-y")  # prod points at it: FC refuses
+    assert code == 1 and out.startswith("error: ")
+
+    assert run("alias", "remove", FN, "--alias-name", "prod", "-y") == (0, f"removed alias 'prod' of {FN}\n")
+    assert run("version", "remove", FN, "--version-id", "1", "-y") == (0, f"removed version 1 of {FN}\n")
+    assert [line.split()[0] for line in run("version", "list", FN)[1].splitlines()] == ["VERSION", "2"]
+
+
+def test_a_stopped_serve_is_one_clear_line_and_exit_3(probe_app: ProbeApp, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    code = main(["release", "status", FN, "-t", str(probe_app.s_yaml), "--endpoint", f"127.0.0.1:{port}"])
+    captured = capsys.readouterr()
+    assert code == 3 and captured.out == ""
+    assert captured.err.splitlines() == [
+        f"error: cannot reach the FC API at http://127.0.0.1:{port} (--endpoint): connection refused"
+        " — is `python local_invoke.py serve` running?"
+    ]

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from localfc.cli import main
-from localfc.logstore.metrics import VersionCounts, count_invocations, log_file
+from localfc.logstore.metrics import count_invocations, log_file
 from tests.fixtures.versions import PROBE_BUCKET, PROBE_FUNCTION
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from localfc.logstore.stats import VersionStats
     from tests.fixtures.versions import ProbeApp
 
 pytestmark = pytest.mark.slow
@@ -40,7 +41,7 @@ def fc_with_oss(probe_app: ProbeApp) -> Iterator[Any]:
         fc.stop(drain_s=5)
 
 
-def oss_calls(probe_app: ProbeApp, expected: int, timeout: float = 30.0) -> dict[str, VersionCounts]:
+def oss_calls(probe_app: ProbeApp, expected: int, timeout: float = 30.0) -> dict[str, VersionStats]:
     """Per-version counts of calls through ``prod`` once ``expected`` of them are logged."""
     path = log_file(probe_app.state_dir, PROBE_FUNCTION)
     deadline = time.monotonic() + timeout

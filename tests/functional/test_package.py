@@ -118,6 +118,7 @@ def test_second_run_uses_the_cache(package_zip: Path, tmp_path: Path) -> None:
 def test_no_deps_zips_exactly_the_code_directory(tmp_path: Path) -> None:
     done = _package(tmp_path, "--no-deps")
     assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("[1/1] prime-checker: packaging...")  # progress, one line per function
     names = zipfile.ZipFile(tmp_path / "prime-checker.zip").namelist()
     assert "handlers/prime_checker.py" in names
     assert not [n for n in names if n.startswith(("python/", "tests/", "localfc/"))]

@@ -14,13 +14,14 @@ import pytest
 from aliyun.log import LogClient, LogItem, PutLogsRequest
 
 from localfc.cli import main
-from localfc.commands.logs import follow
+from localfc.commands.logs import follow, picker
 from localfc.fc.instances.logs import InstanceLogs, log_record
-from localfc.logstore.collected import LogFiles, Selection
+from localfc.logstore.files import LogFiles
+from localfc.logstore.selection import Selection
 from localfc.services.sls import SlsReceiver
 
 if TYPE_CHECKING:
-    from localfc.logstore.collected import Entry
+    from localfc.logstore.entries import Entry
 
 REPO = Path(__file__).resolve().parents[2]
 FUNCTION = "prime-checker"
@@ -194,13 +195,13 @@ def test_stats_answer_which_version_fails_and_how_slow(capsys: pytest.CaptureFix
     rows: dict[str, dict[str, Any]] = {row["version"]: row for row in map(json.loads, lines)}
     assert set(rows) == {"3", "4"}
     stable, canary = rows["3"], rows["4"]
-    assert (stable["invocations"], stable["errors_5xx"], stable["errors_4xx"], stable["error_rate"]) == (4, 0, 1, 0.0)
+    assert (stable["invocations"], stable["errors"], stable["errors_4xx"], stable["error_rate"]) == (4, 0, 1, 0.0)
     assert (stable["p50_ms"], stable["p99_ms"], stable["cold_starts"]) == (3.0, 5.0, 1)
     # the 500 and the invocation that died without a summary
-    assert (canary["invocations"], canary["errors_5xx"], canary["error_rate"]) == (3, 2, round(2 / 3, 4))
+    assert (canary["invocations"], canary["errors"], canary["error_rate"]) == (3, 2, round(2 / 3, 4))
     assert (canary["p50_ms"], canary["p99_ms"], canary["qualifiers"]) == (10.0, 30.0, ["prod"])
     _, table, _ = run(capsys, state, "--stats")
-    assert table[0].split()[:6] == ["FUNCTION", "VERSION", "QUALIFIERS", "CALLS", "5XX", "ERROR%"]
+    assert table[0].split()[:6] == ["FUNCTION", "VERSION", "QUALIFIERS", "CALLS", "ERRORS", "ERROR%"]
     assert table[2].split()[:6] == [FUNCTION, "4", "prod", "3", "2", "66.7"]
 
 
@@ -243,6 +244,30 @@ def test_tail_follows_new_lines_including_ones_written_in_pieces(state: Path) ->
     writer = threading.Thread(target=write_in_pieces)
     writer.start()
     deadline = time.monotonic() + 5
-    follow(files, Selection(), shown.append, stop=lambda: bool(shown) or time.monotonic() > deadline)
+    follow(files, picker(Selection(), None)[0], shown.append, stop=lambda: bool(shown) or time.monotonic() > deadline)
     writer.join()
     assert [(e.request_id, e.line) for e in shown] == [("req-new", "fresh line")]
+
+
+def test_start_and_end_time_as_s_logs_takes_them(capsys: pytest.CaptureFixture[str], state: Path) -> None:
+    # 08:00:12Z to 08:00:14Z: the three lines of req-v4-0, given in epoch ms and with an offset
+    _, lines, _ = run(capsys, state, "-s", "1714550412000", "-e", "2024-05-01T16:00:14+08:00")
+    assert len(lines) == 3 and all("req-v4-0" in line for line in lines)
+    code, _, err = run(capsys, state, "-s", "2024-05-01T08:00:14Z", "-e", "2024-05-01T08:00:12Z")
+    assert code == 2 and "before the start" in err
+
+
+def test_search_instance_id_and_type_fail(capsys: pytest.CaptureFixture[str], state: Path) -> None:
+    _, found, _ = run(capsys, state, "--search", "TRACEBACK")
+    assert len(found) == 1 and "Traceback (most recent call last):" in found[0]
+    _, instance, _ = run(capsys, state, "--instance-id", "i-4")
+    assert len(instance) == 9 and all("prod@4" in line for line in instance)
+    # the 500 and the call that died; not the 422 (the caller's fault), not the healthy ones
+    _, failed, _ = run(capsys, state, FUNCTION, "--type", "fail")
+    assert {line.rsplit("[", 1)[-1].rstrip("]") for line in failed if "[" in line} <= {"req-v4-0", "req-died"}
+    assert len(failed) == 6 and sum("req-died" in line for line in failed) == 3
+
+
+def test_match_highlights_only_on_a_terminal(capsys: pytest.CaptureFixture[str], state: Path) -> None:
+    _, lines, _ = run(capsys, state, "--match", "traceback", "--search", "traceback")
+    assert lines == [line for line in lines if "\033[" not in line] and len(lines) == 1  # piped: plain text

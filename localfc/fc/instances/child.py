@@ -25,6 +25,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, cast
 
+from localfc.fc.debugging import wait_for_debugger
 from localfc.fc.instances.in_process import FunctionInstance, HandlerResolutionError, InvocationResult
 from localfc.fc.instances.protocol import read_frame, send_frame
 
@@ -171,6 +172,7 @@ def main() -> None:
     # the dump lands in the function's log, which shows where it was stuck.
     faulthandler.register(signal.SIGTERM, file=sys.stderr, all_threads=True, chain=True)
     sock = socket.socket(fileno=fd)
+    wait_for_debugger()  # serve --debug FUNCTION: before anything of the function runs
     try:
         Worker(sock).serve()
     finally:

@@ -41,7 +41,8 @@ class InvocationResult:
 
     @property
     def failed(self) -> bool:
-        """True when the handler raised or answered with an error document."""
+        """True when the handler raised, answered with an error document, or (an object
+        function) left a record missing, rejected or failed."""
         if self.error_type:
             return True
         try:
@@ -50,8 +51,21 @@ class InvocationResult:
             return False
         if isinstance(doc, dict):
             status = doc.get("statusCode")
-            return "error" in doc or (isinstance(status, int) and status >= 400)
+            return "error" in doc or (isinstance(status, int) and status >= 400) or bool(self.unusable_records)
         return False
+
+    @property
+    def unusable_records(self) -> list[dict[str, Any]]:
+        """The records of an object function's answer that did not end processed or skipped
+        (``{"records": [{"bucket", "key", "status": "missing", ...}]}``)."""
+        try:
+            doc = json.loads(self.body)
+        except ValueError:
+            return []
+        records = doc.get("records") if isinstance(doc, dict) else None
+        if not isinstance(records, list):
+            return []
+        return [r for r in records if isinstance(r, dict) and r.get("status") in ("missing", "rejected", "failed")]
 
 
 def resolve(code_dir: Path, dotted: str) -> Callable[..., Any]:

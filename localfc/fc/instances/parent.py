@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import psutil
 
+from localfc.fc.debugging import DEBUG_PORT_ENV
 from localfc.fc.instances.logs import log_record
 from localfc.fc.instances.protocol import FrameBuffer, send_frame
 
@@ -70,6 +71,7 @@ class InstanceSpec:
     init_timeout_s: float
     prestop_timeout_s: float
     memory_mb: int
+    debug_port: int | None = None  # serve --debug: the process waits for a debugger here
 
     @property
     def version_label(self) -> str:
@@ -159,6 +161,8 @@ class Instance:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = dict(self.spec.environment)
         env["PYTHONUNBUFFERED"] = "1"  # the log order must be the order things were printed
+        if self.spec.debug_port is not None:
+            env[DEBUG_PORT_ENV] = str(self.spec.debug_port)  # see localfc/fc/debugging.py
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", _BOOTSTRAP, str(child.fileno())],
@@ -188,11 +192,12 @@ class Instance:
         self._io_thread = threading.Thread(target=self._io_loop, name=f"fc-io-{self.instance_id}", daemon=True)
         self._io_thread.start()
 
-    def wait_ready(self, timeout: float) -> None:
-        """Block until the handler is imported; raise InstanceStartError otherwise."""
+    def wait_ready(self, timeout: float | None) -> None:
+        """Block until the handler is imported (``timeout=None``: however long it takes);
+        raise InstanceStartError otherwise."""
         if not self._ready.wait(timeout):
             self.kill("start-timeout")
-            raise InstanceStartError(f"the instance did not start within {timeout:g} s")
+            raise InstanceStartError(f"the instance did not start within {timeout or 0:g} s")
         if self._start_error:
             raise InstanceStartError(self._start_error)
 

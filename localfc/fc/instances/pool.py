@@ -142,7 +142,8 @@ class InstancePool:
         error = ""
         try:
             instance.start()
-            instance.wait_ready(_START_TIMEOUT_S)
+            # Under a debugger the start waits for the IDE to attach, however long that takes.
+            instance.wait_ready(_START_TIMEOUT_S if self.spec.debug_port is None else None)
         except InstanceStartError as exc:
             error = str(exc)
         with self._cond:
@@ -172,6 +173,12 @@ class InstancePool:
         self._ready.discard(instance)
         self._retired.discard(instance)
         self._reserved.pop(instance, None)
+
+    def prestart(self) -> None:
+        """Start one instance now if there is none (serve --debug: the IDE can attach first)."""
+        with self._cond:
+            if not self._instances and not self.closed:
+                self._spawn()
 
     # --- housekeeping -------------------------------------------------------------
     def retire_all(self) -> int:

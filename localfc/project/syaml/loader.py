@@ -20,6 +20,7 @@ from localfc.project.syaml.env_file import environment_with_dotenv
 from localfc.project.syaml.model import FunctionProps, Project, ProjectIssue, Resource
 from localfc.project.syaml.render import Renderer, RenderError, child_path
 from localfc.project.syaml.templates import TemplateError, apply_templates, deep_merge, merge_file_extend
+from localfc.user_files import UnreadableFileError, read_user_file
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -53,15 +54,11 @@ def read_document(path: Path) -> dict[str, Any]:
 def read_document_with_lines(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     """The parsed document and the line (1-based) of every YAML path in it."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ProjectError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise ProjectError(f"{path}: is a directory, not an s.yaml file") from None
+        text = read_user_file(path, "an s.yaml file").decode("utf-8")
+    except UnreadableFileError as exc:
+        raise ProjectError(f"{path}: {exc}") from None
     except UnicodeDecodeError:
         raise ProjectError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise ProjectError(f"{path}: cannot read ({exc.strerror})") from None
     # libyaml's parser when PyYAML has it: several times faster on a 100-function file.
     loader = _Loader(text)
     try:
@@ -129,10 +126,13 @@ def load_project(
     template_errors: list[TemplateError] | None = None if strict else []
     raw_resources: dict[str, dict[str, Any]] = {}
     rendered_vars: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     try:
         for doc_file, document in documents:
             merged = apply_templates(document, template_errors)
-            renderer = Renderer(merged, doc_file.parent, env, errors=render_errors, config_fallbacks=LOCAL_CONFIG)
+            renderer = Renderer(
+                merged, doc_file.parent, env, errors=render_errors, config_fallbacks=LOCAL_CONFIG, origins=origins
+            )
             # vars first: a broken var is then reported once, at the var, not at every use.
             rendered_vars = deep_merge(rendered_vars, renderer.render(merged.get("vars") or {}, "vars"))
             for name, raw in (merged.get("resources") or {}).items():
@@ -156,6 +156,7 @@ def load_project(
         resources=resources,
         lines=lines,
         issues=issues,
+        origins=origins,
     )
 
 

@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from localfc.names import did_you_mean
+
 LATEST = "LATEST"
 
 
@@ -154,6 +156,8 @@ class Project(BaseModel):
     # Filled by load_project: YAML path -> line in s.yaml, and (strict=False) what failed to load.
     lines: dict[str, int] = Field(default_factory=dict)
     issues: list[ProjectIssue] = Field(default_factory=list)
+    # YAML path of a value rendered from exactly one ${vars.x} -> "vars.x" (see Renderer).
+    origins: dict[str, str] = Field(default_factory=dict)
 
     @property
     def base_dir(self) -> Path:
@@ -168,12 +172,24 @@ class Project(BaseModel):
         for resource_name, props in self.functions():
             if name in (props.functionName, resource_name):
                 return resource_name, props
-        known = ", ".join(props.functionName for _, props in self.functions()) or "none"
-        raise LookupError(f"no function {name!r} in {self.path.name}; functions: {known}")
+        names = [props.functionName for _, props in self.functions()]
+        hint = did_you_mean(name, [*names, *(resource for resource, _ in self.functions())])
+        raise LookupError(f"no function {name!r} in {self.path.name}{hint} (functions: {', '.join(names) or 'none'})")
 
     def code_dir(self, props: FunctionProps) -> Path:
         code = props.code if isinstance(props.code, str) else str(props.code.get("src", "./"))
         return (self.base_dir / code).resolve()
+
+    def var_behind(self, where: str) -> str | None:
+        """The var a value came from whole: ``resources.f.props.logConfig.project`` ->
+        ``vars.logConfig.project`` when ``logConfig: ${vars.logConfig}``; None otherwise."""
+        path = where
+        while path:
+            if path in self.origins:
+                return self.origins[path] + where[len(path) :]
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else ""
+        return None
 
     def line_of(self, where: str) -> int | None:
         """The s.yaml line of a YAML path, or of its nearest written ancestor (template values

@@ -59,6 +59,9 @@ class Renderer:
     (so ``validate`` can report every problem in one run); without it the first one raises.
     ``config_fallbacks`` answers ``${config('K')}`` when neither the environment nor an access
     config has ``K`` (local tools use a fake account id: nothing local needs the real one).
+    With ``origins`` given, a value that is exactly one ``${vars.x}`` is recorded there
+    (``resources.f.props.runtime`` -> ``vars.runtime``, the innermost var of a chain), so a
+    problem with the value can be reported once, at the var.
     """
 
     def __init__(
@@ -69,12 +72,14 @@ class Renderer:
         *,
         errors: list[RenderError] | None = None,
         config_fallbacks: Mapping[str, str] | None = None,
+        origins: dict[str, str] | None = None,
     ) -> None:
         self.document = document
         self.base_dir = base_dir
         self.environ = os.environ if environ is None else environ
         self.errors = errors
         self.config_fallbacks = config_fallbacks or {}
+        self.origins = origins
         self._resolving: set[str] = set()
 
     def render(self, value: Any, where: str) -> Any:
@@ -105,7 +110,11 @@ class Renderer:
     def _render_string(self, text: str, where: str) -> Any:
         whole = _EXPR.fullmatch(text.strip())
         if whole:
-            return self._evaluate(whole.group(1), where)
+            value = self._evaluate(whole.group(1), where)
+            expr = whole.group(1)
+            if self.origins is not None and expr.startswith("vars.") and not where.startswith("vars"):
+                self.origins.setdefault(where, expr)  # an inner var (a chain's last) wins
+            return value
         return _EXPR.sub(lambda m: _as_text(self._evaluate(m.group(1), where)), text)
 
     def _evaluate(self, expr: str, where: str) -> Any:

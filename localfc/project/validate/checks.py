@@ -12,19 +12,22 @@ from typing import TYPE_CHECKING
 
 from localfc.project.syaml import load_project
 from localfc.project.syaml.loader import EDITION
+from localfc.project.validate.adapters import check_adapters
 from localfc.project.validate.environment import check_environment
 from localfc.project.validate.handlers import check_handlers
 from localfc.project.validate.loops import check_loops
 from localfc.project.validate.overlap import check_overlaps
-from localfc.project.validate.props import check_props
+from localfc.project.validate.props import SCHEMA_RULES, TRIGGER_CONFIG_RULES, check_props
 from localfc.project.validate.release import check_release
-from localfc.project.validate.report import Problem, sort_problems
+from localfc.project.validate.report import Problem, Severity, sort_problems
+from localfc.project.validate.schema_file import check_schema
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from pathlib import Path
 
     from localfc.project.syaml import Project, ProjectIssue
+    from localfc.project.validate.static_resolve import StaticResolver
 
 _ISSUE_RULES = {"variable": "variable", "template": "template", "resource": "resource", "model": "prop-type"}
 
@@ -50,17 +53,23 @@ class ValidationResult:
 
 
 def validate_file(
-    path: Path | str | None = None, environ: Mapping[str, str] | None = None, *, use_import: bool = True
+    path: Path | str | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    use_import: bool = True,
+    schema: Path | None = None,
 ) -> ValidationResult:
     """Check s.yaml offline. Raises ``ProjectError`` only when the file cannot be read at all
-    (missing, YAML syntax, no resources); every other problem is in the result.
+    (missing, YAML syntax, no resources), ``SchemaFileError`` for a bad ``schema`` file;
+    every other problem is in the result.
 
-    ``use_import=False`` never imports handler code (only reads it)."""
+    ``use_import=False`` never imports handler code (only reads it); ``schema`` also holds
+    the props to that JSON Schema file (``validate --schema``)."""
     project = load_project(path, environ, strict=False)
-    return validate_project(project, use_import=use_import)
+    return validate_project(project, use_import=use_import, schema=schema)
 
 
-def validate_project(project: Project, *, use_import: bool = True) -> ValidationResult:
+def validate_project(project: Project, *, use_import: bool = True, schema: Path | None = None) -> ValidationResult:
     problems = _document(project)
     failed = _failed_paths(project.issues)
     props_errors: set[str] = set()
@@ -92,12 +101,16 @@ def validate_project(project: Project, *, use_import: bool = True) -> Validation
             Problem("error", issue.resource, issue.path, issue.message, _ISSUE_RULES.get(issue.kind, issue.kind))
         )
     problems.extend(_duplicate_functions(project))
-    problems.extend(check_handlers(project, use_import=use_import))
+    resolvers: dict[tuple[Path, ...], StaticResolver] = {}  # modules parsed once for both checks
+    problems.extend(check_handlers(project, use_import=use_import, resolvers=resolvers))
+    problems.extend(check_adapters(project, use_import=use_import, resolvers=resolvers))
     problems.extend(check_loops(project))
     problems.extend(check_overlaps(project))
     problems.extend(check_environment(project))
     problems.extend(check_release(project))
-    located = [_with_line(project, p) for p in problems]
+    if schema is not None:
+        problems.extend(check_schema(project, schema, problems))
+    located = _at_vars(project, [_with_line(project, p) for p in problems])
     triggers = [r.props.get("triggers") for r in fc3.values()]
     return ValidationResult(
         file=project.path,
@@ -158,6 +171,29 @@ def _duplicate_functions(project: Project) -> list[Problem]:
             )
         seen.setdefault(key, resource)
     return problems
+
+
+# Rules about a value alone: when the value is a var's, the problem is the var's.
+_VALUE_RULES = frozenset({*SCHEMA_RULES, *TRIGGER_CONFIG_RULES, "python-runtime", "unknown-prop"})
+
+
+def _at_vars(project: Project, problems: list[Problem]) -> list[Problem]:
+    """A problem with a value written once under ``vars`` and used by several functions is
+    reported once, at the var's line, naming the functions that use it."""
+    merged: dict[tuple[Severity, str, str, str], list[tuple[str, str]]] = {}
+    kept: list[Problem] = []
+    for problem in problems:
+        var = project.var_behind(f"resources.{problem.resource}.props.{problem.path}") if problem.resource else None
+        if var is None or problem.rule not in _VALUE_RULES:
+            kept.append(problem)
+            continue
+        users = merged.setdefault((problem.severity, var, problem.message, problem.rule), [])
+        users.append((problem.resource, problem.path))
+    for (severity, var, message, rule), users in merged.items():
+        names = ", ".join(dict.fromkeys(resource for resource, _ in users))
+        text = f"{message} (used by {names})"
+        kept.append(Problem(severity, "", var, text, rule, project.line_of(var), tuple(users)))
+    return kept
 
 
 def _with_line(project: Project, problem: Problem) -> Problem:

@@ -52,9 +52,12 @@ def hooks_of(resource: str, props: FunctionProps) -> list[_Hook]:
     return hooks
 
 
-def check_handlers(project: Project, use_import: bool = True) -> list[Problem]:
+def check_handlers(
+    project: Project, use_import: bool = True, resolvers: dict[tuple[Path, ...], StaticResolver] | None = None
+) -> list[Problem]:
+    """``resolvers`` (search path -> resolver) lets other checks reuse the modules parsed here."""
     problems: list[Problem] = []
-    resolvers: dict[tuple[Path, ...], StaticResolver] = {}
+    resolvers = {} if resolvers is None else resolvers
     # (search path, environment) -> hooks the static reading could not decide
     undecided: dict[tuple[tuple[Path, ...], tuple[tuple[str, str], ...]], list[_Hook]] = {}
     for resource, props in project.functions():

@@ -27,6 +27,8 @@ class Problem:
     message: str
     rule: str
     line: int | None = None
+    # For a problem reported once at a var: the (resource, prop path) values that use it.
+    uses: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_error(self) -> bool:

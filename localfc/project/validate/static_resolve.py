@@ -1,10 +1,15 @@
 """Resolve ``module.attr`` to a callable and its arity by reading source (``ast``), not importing.
 
-Follows what a handler module usually does: ``def handler(event, context)``, ``from x import y``,
-``app = SomeClass(...)`` then ``handler = app.handler`` (a bound method of a class defined in
+Follows what a handler module usually does: ``def handler(event, context)``, ``from x import y``
+(re-exports through packages too), ``app = SomeClass(...)`` then ``handler = app.handler`` or
+``initialize, handler = app.initialize, app.handler`` (a bound method of a class defined in
 the code directory, through its base classes). Anything more dynamic (factories, decorators,
-``__getattr__``, star imports, conditional definitions) is answered ``Unknown`` and left to
-``import_probe``, which imports in a subprocess.
+``__getattr__``, star imports, conditional definitions, unpacking a call's result) is answered
+``unknown`` and left to ``import_probe``, which imports in a subprocess: a name is reported
+missing only when no statement of the module could bind it.
+
+``owner(dotted)`` also tells which object a bound-method entry point belongs to (the
+``AlgorithmFunction(...)`` call that built ``app``), for the checks that read its routes.
 
 >>> from pathlib import Path
 >>> StaticResolver([Path("/nonexistent")]).resolve("m.handler", 2).status
@@ -14,6 +19,7 @@ the code directory, through its base classes). Anything more dynamic (factories,
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -53,6 +59,22 @@ class _Class:
 @dataclass(frozen=True)
 class _Instance:
     cls: _Class
+    call: ast.Call | None = None  # the constructor call, when the instance was built in source
+    module: _Module | None = None  # where that call is written (to resolve its arguments)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The object an entry point is a bound method of, as written in the source."""
+
+    class_names: tuple[str, ...]  # qualified names, the class first, then its bases (source-defined ones)
+    call: ast.Call | None
+    resolver: StaticResolver
+    module_name: str
+
+    def is_a(self, qualified: str) -> bool:
+        """``owner.is_a("runtime.objects.function.ObjectFunction")``"""
+        return qualified in self.class_names
 
 
 class _UnknownError(Exception):
@@ -92,6 +114,50 @@ class StaticResolver:
             return Verdict("unknown", str(exc))
         except SyntaxError as exc:
             return Verdict("syntax", str(exc))
+
+    def owner(self, dotted: str) -> Owner | None:
+        """The instance ``dotted`` is a bound method of, when the source says (else None)."""
+        module_name, _, attr = dotted.rpartition(".")
+        try:
+            module = self._module(module_name) if module_name else None
+            if module is None:
+                return None
+            binding = _top_level_binding(module.tree, attr)
+            expr = _bound_expression(binding, attr) if binding is not None else None
+            if not isinstance(expr, ast.Attribute):
+                return None
+            value = self._expression(module, expr.value, 0)
+        except (_UnknownError, _MissingError, SyntaxError):
+            return None
+        if not isinstance(value, _Instance):
+            return None
+        names = self._lineage(value.cls, 0)
+        where = value.module.name if value.module is not None else module.name
+        return Owner(tuple(names), value.call, self, where)
+
+    def value_of(self, module_name: str, expr: ast.expr) -> str | None:
+        """The qualified name of the class (or function) ``expr`` names in ``module_name``."""
+        try:
+            module = self._module(module_name)
+            value = self._expression(module, expr, 0) if module is not None else None
+        except (_UnknownError, _MissingError, SyntaxError):
+            return None
+        if isinstance(value, _Class):
+            return f"{value.module.name}.{value.node.name}"
+        return None
+
+    def _lineage(self, cls: _Class, depth: int) -> list[str]:
+        names = [f"{cls.module.name}.{cls.node.name}"]
+        if depth > _MAX_DEPTH:
+            return names
+        for base in cls.node.bases:
+            try:
+                value = self._expression(cls.module, base, depth + 1)
+            except (_UnknownError, _MissingError, SyntaxError):
+                continue
+            if isinstance(value, _Class):
+                names += self._lineage(value, depth + 1)
+        return names
 
     # -- modules ---------------------------------------------------------------------------
 
@@ -136,6 +202,8 @@ class StaticResolver:
                 return sub
             if _has_dynamic_names(module.tree):
                 raise _UnknownError(f"{module.name} defines names dynamically")
+            if _stores_anywhere(module.tree, attr):
+                raise _UnknownError(f"{attr} is bound in a way the source reading does not follow")
             raise _MissingError(f"{module.path.name} has no top-level {attr!r}")
         return self._evaluate_binding(module, binding, attr, depth + 1)
 
@@ -156,8 +224,9 @@ class StaticResolver:
                     if found is None:
                         raise _UnknownError(f"module {target} is not in the code directory")
                     return found
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-            return self._expression(module, node.value, depth)
+        expr = _bound_expression(node, attr)
+        if expr is not None:
+            return self._expression(module, expr, depth)
         raise _UnknownError(f"{attr} is bound by a {type(node).__name__} statement")
 
     def _import_from(self, module: _Module, node: ast.ImportFrom, attr: str, depth: int) -> _Value:
@@ -187,7 +256,7 @@ class StaticResolver:
         if isinstance(expr, ast.Call):
             callee = self._expression(module, expr.func, depth + 1)
             if isinstance(callee, _Class):
-                return _Instance(callee)
+                return _Instance(callee, expr, module)
             raise _UnknownError("the value comes from a function call")
         raise _UnknownError(f"the value is a {type(expr).__name__} expression")
 
@@ -237,30 +306,89 @@ def _absolute_module(module: _Module, node: ast.ImportFrom) -> str:
     return ".".join([*base, *([node.module] if node.module else [])])
 
 
-def _binds(stmt: ast.stmt, name: str) -> bool:
-    if isinstance(stmt, ast.Assign):
-        return any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
-    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
-        return isinstance(stmt.target, ast.Name) and stmt.target.id == name
-    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return stmt.name == name
-    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-        return any((a.asname or a.name.split(".")[0]) == name for a in stmt.names)
+def _target_names(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [name for element in target.elts for name in _target_names(element)]
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    return []
+
+
+def _bound_expression(stmt: ast.stmt, name: str) -> ast.expr | None:
+    """The expression an assignment gives ``name``: the value itself, or its element when
+    ``a, b = x, y`` unpacks a literal tuple; None when it cannot be told without running it."""
+    if isinstance(stmt, ast.AnnAssign):
+        return stmt.value
+    if not isinstance(stmt, ast.Assign):
+        return None
+    for target in reversed(stmt.targets):  # `a = b = v`: every target gets v
+        if isinstance(target, ast.Name) and target.id == name:
+            return stmt.value
+        if isinstance(target, (ast.Tuple, ast.List)) and name in _target_names(target):
+            values = stmt.value
+            names = [e.id for e in target.elts if isinstance(e, ast.Name)]
+            if (
+                isinstance(values, (ast.Tuple, ast.List))
+                and len(names) == len(target.elts) == len(values.elts)
+                and not any(isinstance(v, ast.Starred) for v in values.elts)
+            ):
+                return values.elts[names.index(name)]
+            return None
+    return None
+
+
+def _stores_anywhere(tree: ast.Module, name: str) -> bool:
+    """Whether any statement, at any depth, could bind ``name`` (a walrus, ``global``, ...)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, ast.Global) and name in node.names:
+            return True
     return False
+
+
+def _bound_names(stmt: ast.stmt) -> list[str]:
+    """The names a statement binds at its own level."""
+    if isinstance(stmt, ast.Assign):
+        return [name for target in stmt.targets for name in _target_names(target)]
+    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+        return [stmt.target.id] if isinstance(stmt.target, ast.Name) else []
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [stmt.name]
+    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+        return [a.asname or a.name.split(".")[0] for a in stmt.names]
+    return []
+
+
+def _binds(stmt: ast.stmt, name: str) -> bool:
+    return name in _bound_names(stmt)
 
 
 def _top_level_binding(tree: ast.Module, name: str) -> ast.stmt | None:
     """The last unconditional top-level statement binding ``name``; a binding inside a
     top-level ``if``/``try``/``with``/loop makes the answer dynamic."""
-    found: ast.stmt | None = None
+    last, conditional = _bindings(tree)
+    if name in conditional:
+        raise _UnknownError(f"{name} is defined conditionally")
+    return last.get(name)
+
+
+@functools.lru_cache(maxsize=512)
+def _bindings(tree: ast.Module) -> tuple[dict[str, ast.stmt], frozenset[str]]:
+    """One pass over a module: the last top-level binding of each name, and the names bound
+    inside compound statements (so each lookup is a dict access, not a walk)."""
+    last: dict[str, ast.stmt] = {}
+    conditional: set[str] = set()
     for stmt in tree.body:
-        if _binds(stmt, name):
-            found = stmt
-        elif isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)) and any(
-            _binds(inner, name) for inner in ast.walk(stmt) if isinstance(inner, ast.stmt)
-        ):
-            raise _UnknownError(f"{name} is defined conditionally")
-    return found
+        if isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
+            conditional.update(
+                n for inner in ast.walk(stmt) if isinstance(inner, ast.stmt) for n in _bound_names(inner)
+            )
+        else:
+            last.update(dict.fromkeys(_bound_names(stmt), stmt))
+    return last, frozenset(conditional)
 
 
 def _has_dynamic_names(tree: ast.Module) -> bool:

@@ -53,7 +53,7 @@ def test_since_is_a_duration_ago_or_an_iso_time():
     assert parse_since("2024-05-01T08:00:00Z", NOW) == datetime(2024, 5, 1, 8, tzinfo=timezone.utc)
     assert parse_since("2024-05-01T16:00:00+08:00", NOW) == datetime(2024, 5, 1, 8, tzinfo=timezone.utc)
     assert parse_since("2024-05-01T08:00:00", NOW) == datetime(2024, 5, 1, 8, tzinfo=timezone.utc)  # no zone: UTC
-    with pytest.raises(TimeInputError, match="expected a duration like 90s, 10m, 2h, 1d or a time like"):
+    with pytest.raises(TimeInputError, match=r"expected 1611827290000 \(epoch ms\), 2024-05-01T08"):
         parse_since("yesterday-ish", NOW)
 
 

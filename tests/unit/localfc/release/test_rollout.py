@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from localfc.logstore.metrics import VersionCounts
+from localfc.logstore.stats import VersionStats
 from localfc.release.rollout import ProgressivePlan, Rollout, RolloutError, progressive_canary
 from tests.fixtures.versions import StoreClient
 
@@ -66,12 +66,12 @@ def run_plan(
     said: list[str] = []
     weights: list[float] = []
 
-    def counts_since(_started: float) -> Callable[[], VersionCounts]:
-        counts = VersionCounts()
+    def counts_since(_started: float) -> Callable[[], VersionStats]:
+        counts = VersionStats()
         alias = rollout.alias(plan.alias)
         weights.append(alias.canary_weight)
 
-        def poll() -> VersionCounts:
+        def poll() -> VersionStats:
             counts.invocations += calls_per_poll
             counts.errors += round(calls_per_poll * failing(alias.canary_weight))
             return counts
@@ -79,7 +79,14 @@ def run_plan(
         return poll
 
     ok = progressive_canary(
-        rollout, plan, counts_since, say=said.append, clock=lambda: clock.now, wall=lambda: clock.now, sleep=clock.sleep
+        rollout,
+        plan,
+        counts_since,
+        say=said.append,
+        clock=lambda: clock.now,
+        wall=lambda: clock.now,
+        sleep=clock.sleep,
+        report_every=10,
     )
     return ok, said, weights
 
@@ -111,3 +118,12 @@ def test_no_evidence_no_promotion(rollout: Rollout) -> None:
     assert not ok
     assert rollout.alias("prod").split() == [("1", 1.0)]
     assert "--min-invocations" in said[-1]
+
+
+def test_each_step_reports_its_progress_while_it_is_watched(rollout: Rollout) -> None:
+    rollout.point("prod", "1")
+    plan = ProgressivePlan("prod", "2", [0.1, 1.0], interval=30, max_error_rate=0.05, min_invocations=20)
+    _, said, _ = run_plan(rollout, plan, calls_per_poll=5, failing=lambda _w: 0.0)
+    progress = [line for line in said if " s of 30 s: " in line]
+    assert [line.split(" s of ")[0].strip() for line in progress] == ["10", "20"]
+    assert said[0].startswith("step 10%") and said[-1].startswith("promoted")

@@ -123,6 +123,7 @@ def _oss_function(name: str, listen: str, writes: str) -> str:
       runtime: python3.10
       code: {REPO}
       handler: handlers.prime_checker.handler
+      role: acs:ram::1:role/oss
       environmentVariables: {{PYTHONPATH: /code/python, APP_OUTPUT_PREFIX: {writes}}}
       triggers:
         - triggerName: in

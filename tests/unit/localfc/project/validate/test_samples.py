@@ -57,6 +57,33 @@ EXPECTED: dict[str, list[tuple[str, str, str, str, str]]] = {
             "cpu 0.25 vCPU with memorySize 2048 MB is 1:8 (vCPU:GB); FC needs 1:1 to 1:4, i.e. memorySize 256-1024 MB for 0.25 vCPU",
         ),
     ],
+    "http-method-unrouted.yaml": [
+        (
+            "warning",
+            "checker",
+            "triggers[0].triggerConfig.methods",
+            "http-method-unrouted",
+            "PUT is allowed but no route serves it (routes: POST /detect, GET /languages): every PUT answers 405; drop PUT from methods",
+        ),
+    ],
+    "oss-writer-without-role.yaml": [
+        (
+            "warning",
+            "thumbnailer",
+            "role",
+            "oss-role",
+            "writes OSS (oss-triggered) but has no role: on FC it gets no STS credentials and every OSS call is refused; set role to a RAM role with the bucket's permissions (docs/oss.md has the policy)",
+        ),
+    ],
+    "var-value-invalid.yaml": [
+        (
+            "error",
+            "",
+            "vars.runtime",
+            "prop-enum",
+            "'python3.1' is not an FC 3.0 runtime (Python: python3.9, python3.10, python3.12) (used by checker, detector)",
+        ),
+    ],
     "disk-size-invalid.yaml": [
         ("error", "checker", "diskSize", "prop-enum", "1024 is not one of 10240, 512"),
     ],
