@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from localfc.services.http_server import ServerLimits
+
 HOST = "127.0.0.1"  # never another interface: signatures of the API are not verified
 
 
@@ -36,3 +38,6 @@ class ServeOptions:
     console: TextIO | None = field(default_factory=lambda: sys.stdout)
     # AccessKey id -> secret accepted for HTTP triggers with authType: function.
     access_keys: dict[str, str] = field(default_factory=dict)
+    # Timeouts, backlog, connection cap and body limit of the FC port; None: the defaults
+    # of localfc.services.http_server with FC's 32 MB payload limit.
+    http_limits: ServerLimits | None = None
