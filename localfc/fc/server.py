@@ -27,7 +27,7 @@ from localfc.fc.instances.pool import PoolClosedError, ThrottledError
 from localfc.fc.invocations import Invoker
 from localfc.fc.options import HOST, ServeOptions
 from localfc.fc.qualifiers import make_resolver
-from localfc.fc.signature import SignatureError, verify
+from localfc.fc.signature import ReplayGuard, SignatureError, verify
 from localfc.fc.state import StateDir
 from localfc.fc.triggers.http import HttpRoutes, build_event, method_not_allowed, to_response
 from localfc.fc.triggers.oss import OssEventRouter, oss_triggers
@@ -93,6 +93,7 @@ class LocalFC:
         self._in_flight = 0
         self._in_flight_cond = threading.Condition()
         self._secrets = self._accepted_keys()
+        self._replays = ReplayGuard()
 
     # --- lifecycle ------------------------------------------------------------------
     def start(self) -> LocalFC:
@@ -352,10 +353,11 @@ class LocalFC:
             verify(
                 method=request.method,
                 paths=(request.path, raw_path),
-                query=request.query(),
+                query=request.query_pairs(),  # every value the function will see
                 headers=request.headers,
                 body=request.body,
                 secrets=self._secrets,
+                replays=self._replays,
             )
         except SignatureError as exc:
             raise ApiError(403, exc.code, exc.message) from None
