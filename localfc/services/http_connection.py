@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import email.utils
+import functools
 import io
 import logging
 import re
@@ -101,6 +102,7 @@ class Connection:
         self.address = address
         self.host = sock.getsockname()[0]
         self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=self.limits.max_head_bytes)
+        self._timeout: float | None = None
 
     def serve(self) -> None:
         first = True
@@ -150,7 +152,7 @@ class Connection:
                 wait = min(wait, deadline - now)
             if wait <= 0:
                 raise _ProtocolError(408, "the request was not received in time")
-            self.sock.settimeout(wait)
+            self._set_timeout(wait)
             try:
                 data = self.sock.recv(_RECV)
             except TimeoutError:
@@ -188,7 +190,12 @@ class Connection:
         return event
 
     def _read_body(self, request: h11.Request) -> IO[bytes]:
-        body: IO[bytes] = tempfile.SpooledTemporaryFile(_SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by serve()
+        length = _content_length(request)
+        body: IO[bytes] = (
+            io.BytesIO()  # the common case: a small body, known in advance
+            if length is not None and length <= _SPOOL_IN_MEMORY
+            else tempfile.SpooledTemporaryFile(_SPOOL_IN_MEMORY)  # noqa: SIM115 - closed by serve()
+        )
         try:
             if self.h11.they_are_waiting_for_100_continue:
                 self._send(h11.InformationalResponse(status_code=100, headers=[]))
@@ -299,8 +306,13 @@ class Connection:
     def _send(self, event: Any) -> None:
         self._write(self.h11.send(event) or b"")
 
+    def _set_timeout(self, seconds: float) -> None:
+        if seconds != self._timeout:  # a system call saved on every kept-alive request
+            self.sock.settimeout(seconds)
+            self._timeout = seconds
+
     def _write(self, data: bytes) -> None:
-        self.sock.settimeout(self.limits.read_timeout_s)  # a client that stops reading is dropped
+        self._set_timeout(self.limits.read_timeout_s)  # a client that stops reading is dropped
         try:
             self.sock.sendall(data)
         except OSError:
@@ -388,6 +400,7 @@ def _http_date() -> bytes:
     return _date_cache[1]
 
 
+@functools.cache
 def _reason(status: int) -> bytes:
     try:
         return HTTPStatus(status).phrase.encode("ascii")
