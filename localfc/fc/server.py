@@ -158,7 +158,12 @@ class LocalFC:
         buckets = sorted({t.bucket for t in self.oss_triggers if t.bucket})
         region = self.project.functions()[0][1].region if self.project.functions() else "cn-hangzhou"
         self.oss = OssServer(self.options.oss_port, buckets=buckets, on_event=router, region=region)
-        self.oss.start()
+        try:
+            self.oss.start()
+        except ValueError as exc:  # a trigger's bucket OSS would refuse (`validate` says so too)
+            self.notes.append(f"local OSS not started: {exc}")
+            self.oss = None
+            return
         extra_env[_env_name("APP_OSS_ENDPOINT")] = self.oss.endpoint
 
     def _start_sls(self, extra_env: dict[str, str]) -> None:

@@ -1,6 +1,9 @@
 """Where OSS's documentation says otherwise than moto (which follows S3), OSS wins: what a
 request must look like, checked or rewritten before moto sees it. Each rule names its source.
 
+- Bucket names ("HTTP status code 400": InvalidBucketName): 3 to 63 lowercase letters,
+  digits and ``-``, starting and ending with a letter or digit. Checked before a bucket is
+  created on first use (moto's refusal used to surface as a 500).
 - Object names (OSS "Object naming conventions"; error pages 0016-00000001/2/4/5, and "HTTP
   status code 400": InvalidObjectName): UTF-8, 1 to 1,023 bytes, not starting with ``/`` or
   ``\\``. moto takes all three. UNCONFIRMED: control characters. OSS does not document them;
@@ -43,12 +46,13 @@ if TYPE_CHECKING:
 
     from localfc.services.oss.messages import OssRequest
 
-__all__ = ["check", "check_user_meta_name", "keys_touched", "normalise_range"]
+__all__ = ["bucket_name_problem", "check", "check_user_meta_name", "keys_touched", "normalise_range"]
 
 MAX_NAME_BYTES = 1023
 MAX_KEYS = 1000
 DEFAULT_MAX_KEYS = 100
 MAX_PART_NUMBER = 10000
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _META_NAME = re.compile(r"[A-Za-z0-9-]+")
 _DIGITS = re.compile(r"[0-9]{1,9}")
@@ -57,8 +61,21 @@ _LISTINGS = frozenset({"ListObjects", "ListObjectsV2", "ListBuckets"})
 _META_PREFIX = "x-oss-meta-"
 
 
+def bucket_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be an OSS bucket, or None when it can."""
+    if _BUCKET_NAME.fullmatch(name):
+        return None
+    return (
+        f"{name!r} is not a valid OSS bucket name: 3 to 63 lowercase letters, digits and '-',"
+        " starting and ending with a letter or digit"
+    )
+
+
 def check(request: OssRequest, operation: str) -> None:
     """Raise the OssError OSS would answer for ``request``; fill in OSS's defaults."""
+    if request.bucket and bucket_name_problem(request.bucket):
+        details = {"BucketName": request.bucket[:255]}
+        raise OssError(400, "InvalidBucketName", "The specified bucket is not valid.", details=details)
     if request.key:
         _check_object_name(request)
     for name, _ in request.environ.get(RAW_HEADERS) or ():

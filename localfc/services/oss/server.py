@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from localfc.services.http_server import HOST, HttpServer, ServerLimits
 from localfc.services.oss import moto_s3
+from localfc.services.oss.admission import bucket_name_problem
 from localfc.services.oss.dialect import OssDialect
 from localfc.services.oss.messages import new_request_id
 from localfc.services.oss.xml import error_body
@@ -134,7 +135,11 @@ class OssServer:
             server.stop()
 
     def create_bucket(self, name: str) -> None:
-        """Create ``name`` (no-op if it exists), e.g. when auto-creation is off."""
+        """Create ``name`` (no-op if it exists), e.g. when auto-creation is off; ValueError
+        (with OSS's naming rule) for a name OSS would refuse."""
+        problem = bucket_name_problem(name)
+        if problem:
+            raise ValueError(problem)
         moto_s3.create_bucket(name)
         self._dialect.created_buckets.add(name)
 
