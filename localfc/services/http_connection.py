@@ -100,7 +100,7 @@ class Connection:
         self.limits = site.limits
         self.sock = sock
         self.address = address
-        self.host = sock.getsockname()[0]
+        self.host, self.port = sock.getsockname()[:2]
         self.h11 = h11.Connection(h11.SERVER, max_incomplete_event_size=self.limits.max_head_bytes)
         self._timeout: float | None = None
 
@@ -335,7 +335,7 @@ class Connection:
             "RAW_URI": target,
             "REQUEST_URI": target,
             "SERVER_NAME": self.host,
-            "SERVER_PORT": str(self.sock.getsockname()[1]),
+            "SERVER_PORT": str(self.port),
             "SERVER_PROTOCOL": "HTTP/" + request.http_version.decode("ascii"),
             "REMOTE_ADDR": self.address[0],
             "REMOTE_PORT": str(self.address[1]),
