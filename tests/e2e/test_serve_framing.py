@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 
+from tests.fixtures.raw_http import exchange as raw_exchange
 from tests.fixtures.serve import BASIC_APP, eventually, start_serve
 
 if TYPE_CHECKING:
@@ -32,14 +33,7 @@ def short_serve(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServeHandl
 
 
 def exchange(handle: ServeHandle, data: bytes, *, half_close: bool = False) -> bytes:
-    with socket.create_connection(("127.0.0.1", handle.fc.port), timeout=15) as sock:
-        sock.sendall(data)
-        if half_close:
-            sock.shutdown(socket.SHUT_WR)
-        received = b""
-        while chunk := sock.recv(65536):
-            received += chunk
-        return received
+    return raw_exchange(handle.fc.port, data, half_close=half_close)
 
 
 def fc_error(answer: bytes) -> tuple[int, str, dict[str, str]]:

@@ -14,6 +14,8 @@ import pytest
 import requests
 
 from localfc.services.http_server import RAW_HEADERS, HttpServer, ServerLimits
+from tests.fixtures.raw_http import exchange as raw_exchange
+from tests.fixtures.raw_http import status_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -47,20 +49,7 @@ def server() -> Iterator[HttpServer]:
 
 
 def exchange(server: HttpServer, data: bytes, *, half_close: bool = False) -> bytes:
-    """Send ``data``, return everything the server sends until it closes (10 s at most)."""
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        sock.sendall(data)
-        if half_close:
-            sock.shutdown(socket.SHUT_WR)
-        received = b""
-        while chunk := sock.recv(65536):
-            received += chunk
-        return received
-
-
-def status_of(answer: bytes) -> int:
-    assert answer.startswith(b"HTTP/1.1 "), answer[:80]
-    return int(answer.split(b" ", 2)[1])
+    return raw_exchange(server.port, data, half_close=half_close)
 
 
 def body_of(answer: bytes) -> bytes:
