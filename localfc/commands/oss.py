@@ -59,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         server.start()
+    except ValueError as error:  # a --bucket name OSS would refuse
+        print(f"local_invoke.py oss: {error}", file=sys.stderr)
+        return 2
     except OSError as error:
         print(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror}", file=sys.stderr)
         return 1

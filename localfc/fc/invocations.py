@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from localfc.fc.context import function_environment
 from localfc.fc.debugging import DEBUG_TIMEOUT_S
-from localfc.fc.instances.parent import CallOutcome, InstanceSpec, InstanceStartError
+from localfc.fc.instances.parent import CallOutcome, Instance, InstanceSpec, InstanceStartError
 from localfc.fc.instances.pool import InstancePool
 
 if TYPE_CHECKING:
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 # How long a synchronous caller may wait for a free slot beyond the function's own timeout.
 _QUEUE_SLACK_S = 30.0
+# A call that found its instance already dead goes to another one, at most this many times.
+_REROUTES = 3
 _LOG_TAIL_BYTES = 4096
 # Variables of the developer's shell an instance must not inherit: FC sets its own.
 _NOT_INHERITED_PREFIXES = ("FC_", "PYTHON", "ALIBABA_CLOUD_", "VIRTUAL_ENV")
@@ -184,11 +186,15 @@ class Invoker:
                 started=started,
                 detail=detail,
             )
-        call: CallOutcome | None = None
-        try:
-            call = instance.call(event, request_id, resolved.qualifier, retry_count)
-        finally:
-            pool.release(instance, call)
+        instance, call = self._call(
+            pool,
+            instance,
+            deadline=deadline,
+            event=event,
+            request_id=request_id,
+            qualifier=resolved.qualifier,
+            retry_count=retry_count,
+        )
         return self._finish(
             resolved=resolved,
             request_id=request_id,
@@ -198,6 +204,34 @@ class Invoker:
             started=started,
             detail=detail,
         )
+
+    @staticmethod
+    def _call(
+        pool: InstancePool,
+        instance: Instance,
+        *,
+        deadline: float | None,
+        event: bytes,
+        request_id: str,
+        qualifier: str,
+        retry_count: int | None,
+    ) -> tuple[Instance, CallOutcome]:
+        """Run the call on ``instance``. A call that found its instance already dead (it died
+        while idle, before the call reached it) goes to a live or new instance, as on FC."""
+        for reroute in range(_REROUTES + 1):
+            try:
+                call = instance.call(event, request_id, qualifier, retry_count)
+            except BaseException:
+                pool.release(instance, None)
+                raise
+            pool.release(instance, call)  # a dead instance is removed here
+            if call.started or reroute == _REROUTES:
+                break
+            try:
+                instance = pool.acquire(deadline)
+            except InstanceStartError:
+                break
+        return instance, call
 
     def _finish(
         self,

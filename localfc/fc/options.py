@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from localfc.services.http_server import ServerLimits
+
 HOST = "127.0.0.1"  # never another interface: signatures of the API are not verified
 
 
@@ -39,3 +41,6 @@ class ServeOptions:
     # serve --debug: this function's LATEST instance runs under debugpy on this port.
     debug_function: str | None = None
     debug_port: int = 5678
+    # Timeouts, backlog, connection cap and body limit of the FC port; None: the defaults
+    # of localfc.services.http_server with FC's 32 MB payload limit.
+    http_limits: ServerLimits | None = None

@@ -29,6 +29,10 @@ class Request:
         lowered = name.lower()
         return [value for key, value in self.headers if key.lower() == lowered]
 
+    def query_pairs(self) -> list[tuple[str, str]]:
+        """Every ``(name, value)`` of the query, in order (blank values kept)."""
+        return parse_qsl(self.query_string, keep_blank_values=True)
+
     def query_lists(self) -> dict[str, list[str]]:
         """Every query parameter with all its values, in order (blank values kept)."""
         out: dict[str, list[str]] = {}

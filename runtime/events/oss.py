@@ -8,6 +8,7 @@ that exists. ``unquote`` (not ``unquote_plus``) keeps a literal ``+`` intact eit
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 from urllib.parse import unquote
@@ -48,22 +49,41 @@ def parse_oss(doc: dict[str, Any]) -> OssEvent:
     return OssEvent(records=records, invalid=invalid)
 
 
-def _record(raw: dict[str, Any]) -> OssRecord:
-    oss = raw["oss"]
-    obj = oss["object"]
+def _record(raw: Any) -> OssRecord:
+    oss = _mapping(_mapping(raw, "record")["oss"], "oss")
+    obj = _mapping(oss["object"], "oss.object")
     key = obj["key"]
     if not isinstance(key, str) or not key:
         raise ValueError("object key must be a non-empty string")
-    meta = obj.get("objectMeta") or {}
+    meta = _mapping(obj.get("objectMeta") or {}, "oss.object.objectMeta")
     user_meta = meta.get("userMeta") or {}
     return OssRecord(
         event_name=str(raw.get("eventName") or "").removeprefix("oss:"),
-        bucket=str(oss["bucket"]["name"]),
+        bucket=str(_mapping(oss["bucket"], "oss.bucket")["name"]),
         key=key,  # kept as received; decoded by key_candidates where OSS is asked
-        size=int(obj.get("size") or 0),
+        size=_size(obj.get("size")),
         etag=str(obj.get("eTag") or "").strip('"'),
         region=str(raw.get("region") or ""),
         event_time=str(raw.get("eventTime") or ""),
         content_type=str(meta.get("mimeType") or ""),
         user_meta={str(k): str(v) for k, v in user_meta.items()} if isinstance(user_meta, dict) else {},
     )
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"{where} must be an object, not {type(value).__name__}")
+    return value
+
+
+def _size(value: Any) -> int:
+    """A byte count: a whole number >= 0 (as a JSON number or digits); absent means 0."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"size must be a whole number of bytes, not {str(value)[:40]!r}")
+    return value

@@ -1,10 +1,12 @@
 """Why an OSS call failed, in the terms the object pipeline decides on: retry or not.
 
-``retryable`` answers one question: could the same invocation succeed later? An outage (5xx,
-timeouts, a broken connection) could; so could a missing role or an access-denied bucket once
-someone fixes the configuration — and failing those invocations sends the event through FC's
-retries to the ``onFailure`` destination instead of losing it. A deleted object could not.
-Messages are safe to show: they never hold a credential.
+``retryable`` answers one question: could FC's retry of the same invocation succeed? An
+outage (5xx, timeouts, a broken connection) could; so could an access-denied bucket, whose
+policy can change between retries. A deleted object could not, and neither can a function
+with no credentials or no endpoint: its role and environment are fixed for the version that
+runs, so FC would retry a configuration error for nothing. Those records are ``failed`` with
+``retryable: false``; once the configuration is fixed, reprocess them with
+``{"bucket": ..., "key": ...}``. Messages are safe to show: they never hold a credential.
 """
 
 from __future__ import annotations
@@ -56,9 +58,11 @@ class MissingCredentialsError(ObjectStoreError):
     """The invocation carries no access keys: the function has no role (or no local keys)."""
 
     code = "no_credentials"
+    retryable = False
 
 
 class EndpointError(ObjectStoreError):
     """No OSS endpoint can be derived: no APP_OSS_ENDPOINT and no region."""
 
     code = "no_endpoint"
+    retryable = False

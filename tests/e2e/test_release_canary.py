@@ -129,15 +129,17 @@ def test_a_failing_version_trips_the_automatic_rollback(
 
     thread = threading.Thread(target=progressive)
     thread.start()
-    sent = _traffic_until(done, client, time.monotonic() + 60)
+    _traffic_until(done, client, time.monotonic() + 120)
     thread.join(timeout=30)
 
     code, out = outcome["result"]
     assert code == 1, out
+    # It tripped during the first step: no later step was ever announced. (How many calls
+    # were sent meanwhile depends on the machine's speed, so it is not asserted.)
+    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("step")] == ["step 20%"]
     assert "rolled back: version 2 failed" in out
     alias = probe_fc.resolver.get_alias(FN, "prod")
     assert (alias.versionId, alias.additionalVersionWeight) == ("1", {})
-    assert sent < 400  # it tripped on the first step, long before the 60 s interval ended
     header, answer = invoke(client, "prod")
     assert (header, answer["build"]) == ("1", "v1")
 

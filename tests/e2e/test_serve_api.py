@@ -144,3 +144,28 @@ def test_unsupported_api_paths_are_fc_errors(basic_serve):
     assert requests.get(basic_serve.url + "/2023-03-30/layers").json()["Code"] == "PathNotSupported"
     unknown = requests.get(basic_serve.url + "/2023-03-30/functions/nope/code")
     assert unknown.status_code == 404 and unknown.json()["Code"] == "FunctionNotFound"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/2023-03-30/functions?limit=%C2%B2",  # "²": str.isdigit() is true, int() raises (was a 500)
+        "/2023-03-30/functions?limit=%D9%A1%D9%A0",  # Arabic-Indic "10": int() reads it
+        "/2023-03-30/functions/echo/async-tasks?limit=%C2%B2",
+        "/2023-03-30/functions/echo/async-tasks?includePayload=maybe",
+        "/2023-03-30/functions/echo/versions?nextToken=%C2%B2",
+        "/2023-03-30/functions/echo/aliases?limit=101",
+    ],
+)
+def test_bad_numbers_and_flags_in_the_query_are_400(basic_serve, path):
+    response = requests.get(basic_serve.url + path)
+    assert response.status_code == 400, response.text
+    assert response.json()["Code"] == "InvalidArgument"
+
+
+def test_a_deeply_nested_json_body_is_400_not_500(basic_serve):
+    response = requests.post(
+        basic_serve.url + "/2023-03-30/functions/echo/aliases", data=b'{"a":' * 20_000 + b"1" + b"}" * 20_000
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["Code"] == "InvalidArgument"

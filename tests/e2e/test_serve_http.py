@@ -107,13 +107,16 @@ def test_named_trigger_route_reaches_the_same_function(basic_serve):
     assert echo_event(requests.get(basic_serve.url + "/echo@http/p"))["rawPath"] == "/p"
 
 
-def _signed_headers(url: str, method: str, body: bytes, secret: str = FAKE_ACCESS_KEY_SECRET) -> dict[str, str]:
+def _signed_headers(
+    url: str, method: str, body: bytes, secret: str = FAKE_ACCESS_KEY_SECRET, nonce: str = ""
+) -> dict[str, str]:
     """Sign like FC's documentation says (ACS3-HMAC-SHA256), with the official SDK's signer."""
     parts = urlsplit(url)
     headers = {
         "host": parts.netloc,
         "x-acs-date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "x-acs-content-sha256": hashlib.sha256(body).hexdigest(),
+        **({"x-acs-signature-nonce": nonce} if nonce else {}),
     }
 
     request = SimpleNamespace(method=method, pathname=parts.path, query=dict(parse_qsl(parts.query)), headers=headers)
@@ -135,6 +138,18 @@ def test_function_auth_trigger_requires_a_valid_signature(basic_serve):
     signed = requests.post(url, data=b"{}", headers=_signed_headers(url, "POST", b"{}"))
     assert signed.status_code == 200, signed.text
     assert signed.json()["event"]["rawPath"] == "/secure"
+
+
+def test_a_signature_covers_every_query_value_and_cannot_be_replayed(basic_serve):
+    # Signed over x=2 only, sent with x=1&x=2: the function would see "1,2".
+    url = basic_serve.url + "/echo@signed/secure"
+    headers = _signed_headers(url + "?x=2", "POST", b"{}")
+    smuggled = requests.post(url + "?x=1&x=2", data=b"{}", headers=headers)
+    assert smuggled.status_code == 403 and smuggled.json()["Code"] == "SignatureNotMatch"
+    headers = {**_signed_headers(url + "?x=2", "POST", b"{}", nonce="n-" + str(id(headers))), "Connection": "close"}
+    assert requests.post(url + "?x=2", data=b"{}", headers=headers).status_code == 200
+    replayed = requests.post(url + "?x=2", data=b"{}", headers=headers)
+    assert replayed.status_code == 403 and replayed.json()["Code"] == "SignatureNonceUsed"
 
 
 def test_anonymous_trigger_needs_no_signature(basic_serve):

@@ -183,6 +183,14 @@ def test_missing_event_file_exits_2() -> None:
 
 
 # --- help -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["t1", "Upper", "ends-with-dash-", "a" * 64])
+def test_oss_with_an_invalid_bucket_name_exits_2_with_the_rule(name: str) -> None:
+    run = local_invoke("oss", "--bucket", name)  # it used to print a traceback
+    assert run.code == 2
+    assert "Traceback" not in run.err
+    assert "is not a valid OSS bucket name: 3 to 63 lowercase letters" in run.err
+
+
 def test_top_level_help_lists_every_command() -> None:
     run = local_invoke("--help")
     assert run.code == 0

@@ -261,13 +261,17 @@ def test_very_long_keys_get_outputs_within_the_key_limit(summariser: ObjectFunct
     assert unquote(oss_bucket.meta(record["outputs"][0])["x-oss-meta-source-key"]) == key
 
 
-def test_missing_credentials_fail_the_invocation_so_the_event_is_kept(
+def test_missing_credentials_fail_the_record_without_asking_fc_to_retry(
     summariser: ObjectFunction, oss_bucket: LocalBucket, clean_fc_env: pytest.MonkeyPatch
 ) -> None:
+    # A function without a role gets no keys on any retry: FC must not retry it (it used to
+    # raise RetryInvocation). The record says why; nothing is written.
     oss_bucket.client.put_object("exports/a.csv", CSV)
     context = py312_context(function_name="table-summary")  # no keys in the context or the environment
-    with pytest.raises(RetryInvocation, match="no access keys"):
-        summariser.handler(json.dumps(oss_event(oss_event_record(oss_bucket.name, "exports/a.csv"))).encode(), context)
+    answer = call(summariser.handler, oss_event(oss_event_record(oss_bucket.name, "exports/a.csv")), context)
+    record = records_of(answer)["exports/a.csv"]
+    assert (record["status"], record["code"], record["retryable"]) == ("failed", "no_credentials", False)
+    assert "role" in record["message"]
     assert oss_bucket.keys("summaries/") == []
 
 

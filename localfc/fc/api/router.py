@@ -34,7 +34,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from localfc.fc.api import errors
+from localfc.fc.api import arguments, errors
 from localfc.fc.api.errors import ApiError
 from localfc.fc.async_queue import function_arn
 from localfc.fc.instances.pool import PoolClosedError, ThrottledError
@@ -201,7 +201,7 @@ class OpenApi:
         prefix = query.get("prefix", "")
         names = sorted(p.functionName for _, p in self.project.functions() if p.functionName.startswith(prefix))
         start = names.index(query["nextToken"]) if query.get("nextToken") in names else 0
-        limit = _limit(query)
+        limit = arguments.integer(query, "limit", default=_DEFAULT_LIMIT, low=1, high=_MAX_LIMIT)
         page = names[start : start + limit]
         next_token = names[start + limit] if start + limit < len(names) else ""
         docs = [self._function_doc(self.project.function(n)[1]) for n in page]
@@ -275,10 +275,10 @@ class OpenApi:
         if qualifier:
             tasks = [t for t in tasks if t.qualifier == qualifier]
         start = next((i for i, t in enumerate(tasks) if t.task_id == query.get("nextToken")), 0)
-        limit = _limit(query)
+        limit = arguments.integer(query, "limit", default=_DEFAULT_LIMIT, low=1, high=_MAX_LIMIT)
         page = tasks[start : start + limit]
         next_token = tasks[start + limit].task_id if start + limit < len(tasks) else ""
-        include = query.get("includePayload", "true").lower() != "false"
+        include = arguments.boolean(query, "includePayload", default=True)
         return {"tasks": [t.to_api(include) for t in page], "nextToken": next_token}
 
 
@@ -292,15 +292,6 @@ _ROUTES: dict[tuple[str, str, int], _Route] = {
     ("GET", "async-tasks", 2): OpenApi._route_get_task,
     ("PUT", "async-tasks", 3): OpenApi._route_stop_task,
 }
-
-
-def _limit(query: dict[str, str]) -> int:
-    raw = query.get("limit", "")
-    if not raw:
-        return _DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= _MAX_LIMIT:
-        raise errors.invalid_argument(f"limit must be an integer from 1 to {_MAX_LIMIT}")
-    return int(raw)
 
 
 def _log_config(props: FunctionProps) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +89,9 @@ class CallOutcome:
     error_message: str = ""
     duration_ms: float = 0.0
     log_lines: list[str] = field(default_factory=list)
+    # False when the instance was gone before the call reached the function (it printed
+    # nothing for it): FC sends such a call to another instance instead of failing it.
+    started: bool = True
 
     @property
     def retires_instance(self) -> bool:
@@ -284,9 +287,9 @@ class Instance:
         sent_at = time.monotonic()
         try:
             self._send(meta, event)
-        except OSError:
+        except OSError:  # the process is gone (its end of the socket closed): never delivered
             self._forget(pending)
-            return self._dead_outcome()
+            return replace(self._dead_outcome(), started=False)
         outcome = self._wait(pending, sent_at)
         self.last_used = time.monotonic()
         return outcome
@@ -331,12 +334,16 @@ class Instance:
 
     def _dead_outcome(self, pending: _PendingCall | None = None) -> CallOutcome:
         lines = pending.log_lines if pending is not None else []
+        # The instance writes "FC Invoke Start" (or "FC Initialize Start") before anything
+        # else of a call, unbuffered, and the pipes are drained before pending calls fail.
+        started = bool(lines)
         if self.kill_reason == "memory":
             return CallOutcome(
                 "memory",
                 error_type="UnhandledInvocationError",
                 error_message=self.kill_detail or "Function exceeded its memory limit",
                 log_lines=lines,
+                started=started,
             )
         if self.kill_reason == "timeout":
             message = "the instance was killed because another invocation on it timed out"
@@ -347,7 +354,9 @@ class Instance:
             message = "the instance process exited unexpectedly" + (
                 f" (exit status {code})" if code is not None else ""
             )
-        return CallOutcome("crash", error_type="UnhandledInvocationError", error_message=message, log_lines=lines)
+        return CallOutcome(
+            "crash", error_type="UnhandledInvocationError", error_message=message, log_lines=lines, started=started
+        )
 
     def _forget(self, pending: _PendingCall) -> None:
         with self._lock:
@@ -568,7 +577,7 @@ class Instance:
         self.exited.set()
         for call in pending:
             call.outcome = self._dead_outcome(call)
-            if call.outcome.kind == "crash" and not self.kill_reason:
+            if call.outcome.kind == "crash" and call.outcome.started and not self.kill_reason:
                 self._platform_line(
                     call, f"FC Invoke End RequestId: {call.request_id}, Error: {call.outcome.error_message}"
                 )

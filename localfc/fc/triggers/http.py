@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from localfc.fc.wire import Request
     from localfc.project.syaml.model import Project
 
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_LINE_BREAK = re.compile(r"[\r\n\0]")
 # Hop-by-hop and framing headers are the server's business, never the function's.
 _SERVER_OWNED = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "date", "server"})
 
@@ -157,7 +160,7 @@ def to_response(invocation: Invocation) -> Response:
 
 def _from_struct(doc: dict[str, Any], common: dict[str, str | list[str]]) -> Response:
     status = doc.get("statusCode")
-    if isinstance(status, str) and status.isdigit():
+    if isinstance(status, str) and status.isascii() and status.isdigit():
         status = int(status)
     if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
         raise ValueError(f"statusCode {status!r} is not an HTTP status")
@@ -169,7 +172,11 @@ def _from_struct(doc: dict[str, Any], common: dict[str, str | list[str]]) -> Res
     for name, value in raw_headers.items():
         if str(name).lower() in _SERVER_OWNED:
             continue
-        headers[str(name)] = [str(v) for v in value] if isinstance(value, list) else str(value)
+        values = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        if not _TOKEN.fullmatch(str(name)) or any(_LINE_BREAK.search(v) for v in values):
+            # Written as is, such a header would split the answer (response splitting).
+            raise ValueError(f"header {str(name)[:64]!r} is not a valid HTTP header")
+        headers[str(name)] = values if isinstance(value, list) else values[0]
     raw_body = doc.get("body", "")
     if raw_body is None:
         raw_body = ""

@@ -15,7 +15,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from localfc.fc.api import errors
+from localfc.fc.api import arguments, errors
 from localfc.fc.api.errors import ApiError
 
 if TYPE_CHECKING:
@@ -72,53 +72,24 @@ def _headers(request_id: str) -> dict[str, str]:
     return {"Content-Type": "application/json; charset=utf-8", "x-fc-request-id": request_id}
 
 
-def _json_body(body: bytes) -> dict[str, Any]:
-    if not body.strip():
-        return {}
-    try:
-        doc = json.loads(body)
-    except ValueError:
-        raise errors.invalid_argument("the request body is not valid JSON") from None
-    if not isinstance(doc, dict):
-        raise errors.invalid_argument("the request body must be a JSON object")
-    return doc
-
-
 def _limit(query: dict[str, str]) -> int:
-    raw = query.get("limit", "")
-    if not raw:
-        return _DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= _MAX_LIMIT:
-        raise errors.invalid_argument(f"limit must be a whole number from 1 to {_MAX_LIMIT}, got {raw!r}")
-    return int(raw)
-
-
-def _optional_str(doc: dict[str, Any], key: str) -> str | None:
-    value = doc.get(key)
-    if value is not None and not isinstance(value, str):
-        raise errors.invalid_argument(f"{key} must be a string")
-    return value
+    return arguments.integer(query, "limit", default=_DEFAULT_LIMIT, low=1, high=_MAX_LIMIT)
 
 
 # --- handlers: (store, function, item, query, body) -> (status, document or None) -------------
 def _publish(store: VersionStore, name: str, _item: str, _query: dict[str, str], body: bytes) -> tuple[int, Any]:
-    description = _optional_str(_json_body(body), "description") or ""
+    description = arguments.string(arguments.json_object(body), "description", default="") or ""
     return 200, store.publish_function_version(name, description).to_api()
 
 
 def _list_versions(store: VersionStore, name: str, _item: str, query: dict[str, str], _body: bytes) -> tuple[int, Any]:
-    direction = query.get("direction") or "BACKWARD"
-    if direction not in ("FORWARD", "BACKWARD"):
-        raise errors.invalid_argument(f"direction must be FORWARD or BACKWARD, got {direction!r}")
+    direction = arguments.choice(query, "direction", ("FORWARD", "BACKWARD"), default="BACKWARD")
     limit = _limit(query)
     versions = store.list_function_versions(name)
     if direction == "BACKWARD":
         versions.reverse()  # newest first, as FC lists them by default
-    token = query.get("nextToken") or ""
-    if token:
-        if not token.isdigit():
-            raise errors.invalid_argument(f"nextToken {token!r} is not one this server gave out")
-        start = int(token)
+    if query.get("nextToken"):
+        start = arguments.integer(query, "nextToken", default=0, low=1)
         versions = [
             v for v in versions if (int(v.versionId) >= start if direction == "FORWARD" else int(v.versionId) <= start)
         ]
@@ -135,8 +106,8 @@ def _delete_version(store: VersionStore, name: str, item: str, _query: dict[str,
 
 
 def _create_alias(store: VersionStore, name: str, _item: str, _query: dict[str, str], body: bytes) -> tuple[int, Any]:
-    doc = _json_body(body)
-    alias_name = _optional_str(doc, "aliasName")
+    doc = arguments.json_object(body)
+    alias_name = arguments.string(doc, "aliasName")
     if not alias_name:
         raise errors.invalid_argument("aliasName is required")
     version_id = doc.get("versionId")
@@ -147,13 +118,13 @@ def _create_alias(store: VersionStore, name: str, _item: str, _query: dict[str, 
         alias_name,
         version_id,
         doc.get("additionalVersionWeight") or {},
-        _optional_str(doc, "description") or "",
+        arguments.string(doc, "description", default="") or "",
     )
     return 200, record.to_api()
 
 
 def _update_alias(store: VersionStore, name: str, item: str, _query: dict[str, str], body: bytes) -> tuple[int, Any]:
-    doc = _json_body(body)
+    doc = arguments.json_object(body)
     version_id = doc.get("versionId")
     if version_id is not None and not isinstance(version_id, str):
         raise errors.invalid_argument('versionId must be a string such as "2"')
@@ -162,7 +133,7 @@ def _update_alias(store: VersionStore, name: str, item: str, _query: dict[str, s
         item,
         version_id,
         doc.get("additionalVersionWeight"),
-        _optional_str(doc, "description"),
+        arguments.string(doc, "description"),
     )
     return 200, record.to_api()
 

@@ -65,6 +65,6 @@ def append_object(request: OssRequest, forward_put: ForwardPut) -> Reply:
 
 def _position(request: OssRequest) -> int:
     raw = request.param("position")
-    if raw is None or not raw.isdigit():
+    if raw is None or not (raw.isascii() and raw.isdigit()):
         raise OssError(400, "InvalidArgument", "Append needs a non-negative integer position.")
     return int(raw)

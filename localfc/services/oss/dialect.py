@@ -1,8 +1,10 @@
 """The WSGI layer that makes moto's S3 engine answer in the OSS dialect.
 
-One request goes: credentials -> operation -> OSS-only admission rules (anonymous ACLs,
-bucket auto-creation, forbid-overwrite) -> an emulated answer (append, bucket info, ACLs)
-or moto behind an OSS/S3 translation -> object events. Object bodies pass untouched.
+One request goes: credentials -> operation -> OSS's rules where moto follows S3 (names,
+part numbers, listings: ``admission``) -> OSS-only rules (anonymous ACLs, bucket
+auto-creation) -> with the objects it touches locked (``key_locks``): forbid-overwrite, the
+Range OSS reads, an emulated answer (append, bucket info, ACLs) or moto behind an OSS/S3
+translation -> object events. Object bodies pass untouched.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import logging
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
-from localfc.services.oss import auth, moto_s3
+from localfc.services.oss import admission, auth, moto_s3
 from localfc.services.oss.append import append_object
 from localfc.services.oss.bucket_info import acl_xml, bucket_info_xml, location_xml
 from localfc.services.oss.errors import OssError, error_reply
 from localfc.services.oss.events import deliver
 from localfc.services.oss.forward import forward
+from localfc.services.oss.key_locks import KeyLocks
 from localfc.services.oss.messages import OssRequest, Reply, new_request_id, read_body
 from localfc.services.oss.mutations import events_for
 from localfc.services.oss.operations import classify
@@ -60,6 +63,7 @@ class OssDialect:
         self.on_event = on_event
         # Buckets this layer created, so that its owner can reset only its own state.
         self.created_buckets: set[str] = set()
+        self._locks = KeyLocks()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = OssRequest.from_environ(environ, new_request_id())
@@ -87,19 +91,27 @@ class OssDialect:
         operation = classify(request)
         request.body = read_body(request.environ)
         form = read_post_form(request) if operation == "PostObject" else None
+        admission.check(request, operation)
         self._admit(request, operation, form.credentials if form else credentials)
-        reply = self._dispatch(request, operation)
+        with self._locks.hold(admission.keys_touched(request, operation)):
+            self._check_overwrite(request, operation)
+            if operation == "GetObject":
+                stored = moto_s3.get_object(request.bucket, request.key)
+                if stored is not None:
+                    admission.normalise_range(request, stored.size)
+            reply = self._dispatch(request, operation)
+            events = events_for(operation, request, reply)
         if operation == "PutBucket" and reply.ok:
             self.created_buckets.add(request.bucket)
         if form is not None and reply.ok:
             form.answer(request, reply)
         if max(len(request.body), len(reply.body)) >= LARGE_BODY:
             gc.collect()
-        deliver(self.on_event, events_for(operation, request, reply))
+        deliver(self.on_event, events)
         return reply
 
     def _admit(self, request: OssRequest, operation: str, credentials: auth.Credentials) -> None:
-        """OSS rules moto does not know: who may do what, bucket auto-creation, no overwrite."""
+        """OSS rules moto does not know: who may do what, bucket auto-creation."""
         if credentials.anonymous:
             auth.check_anonymous(request, operation)
         elif (
@@ -110,6 +122,10 @@ class OssDialect:
         ):
             moto_s3.create_bucket(request.bucket)
             self.created_buckets.add(request.bucket)
+
+    @staticmethod
+    def _check_overwrite(request: OssRequest, operation: str) -> None:
+        """x-oss-forbid-overwrite, checked under the key's lock so two writers cannot both pass."""
         overwrite_forbidden = (request.header("x-oss-forbid-overwrite") or "").lower() == "true"
         if (
             operation in _OVERWRITING

@@ -40,11 +40,7 @@ def forward(app: WSGIApplication, request: OssRequest, operation: str, region: s
     if operation == "CompleteMultipartUpload" and request.body:
         request.body = _lower_etags(request.body)
     to_s3_request(request, operation)
-    reply = _call(app, request)
-    if reply.status == 416 and (request.header("x-oss-range-behavior") or "").lower() != "standard":
-        # OSS ignores an unsatisfiable range and sends the whole object, unless asked not to.
-        request.set_header("Range", None)
-        reply = _call(app, request)
+    reply = _call(app, request)  # a GetObject's Range is already what OSS reads (admission.py)
     to_oss_reply(reply, request.request_id)
     if reply.ok:
         _finish_success(request, operation, reply, region)

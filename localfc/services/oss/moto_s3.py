@@ -24,8 +24,7 @@ os.environ.setdefault("MOTO_S3_DEFAULT_KEY_BUFFER_SIZE", str(1024 * 1024))
 
 import moto.s3.models as _models
 from moto.core.models import DEFAULT_ACCOUNT_ID
-from moto.core.request import PRESERVED_HEADER_NAMES_ENVIRON_KEY, environ_key_for_header
-from moto.moto_server.werkzeug_app import MotoRequestHandler, create_backend_app
+from moto.moto_server.werkzeug_app import create_backend_app
 from moto.s3.exceptions import S3ClientError
 
 if TYPE_CHECKING:
@@ -55,7 +54,6 @@ __all__ = [
     "MOTO_REGION",
     "PART_MIN_SIZE",
     "BucketView",
-    "MotoRequestHandler",
     "ObjectView",
     "append_lock",
     "bucket_acl",
@@ -64,10 +62,8 @@ __all__ = [
     "drop_bucket",
     "get_bucket",
     "get_object",
-    "original_header_names",
     "remember_crc64",
     "restore_metadata",
-    "set_header_keeping_name",
     "set_object_type",
 ]
 
@@ -219,16 +215,3 @@ def _canned(acl: FakeAcl | None) -> str:
     if "READ" in permissions:
         return "public-read"
     return "private"
-
-
-def original_header_names(environ: dict[str, Any]) -> dict[str, str]:
-    """environ key -> header name as sent, for names with underscores (x-amz-meta-a_b)."""
-    return dict(environ.get(PRESERVED_HEADER_NAMES_ENVIRON_KEY) or {})
-
-
-def set_header_keeping_name(environ: dict[str, Any], name: str, value: str) -> None:
-    """Put a header into a WSGI environ so that moto sees its exact name (underscores too)."""
-    key = environ_key_for_header(name)
-    environ[key] = value
-    if "_" in name:
-        environ.setdefault(PRESERVED_HEADER_NAMES_ENVIRON_KEY, {})[key] = name

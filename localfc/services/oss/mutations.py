@@ -106,23 +106,20 @@ _TOUCHED: dict[str, Callable[[OssRequest, Reply], list[_Touched]]] = {
 
 
 def _request_user_meta(request: OssRequest) -> dict[str, str]:
-    # The request handler renamed x-oss-meta-* to x-amz-meta-* and recorded the original
-    # spelling of names with underscores, which the environ key cannot keep.
-    original = moto_s3.original_header_names(request.environ)
+    # to_s3_request renamed x-oss-meta-* to x-amz-meta-*; names hold no "_" (admission.py).
     prefix = "HTTP_X_AMZ_META_"
-    meta: dict[str, str] = {}
-    for key, value in request.environ.items():
-        if key.startswith(prefix):
-            name = original.get(key) or key.replace("_", "-")
-            meta[name.lower()[len("x-amz-meta-") :]] = str(value)
-    return meta
+    return {
+        key[len(prefix) :].replace("_", "-").lower(): str(value)
+        for key, value in request.environ.items()
+        if key.startswith(prefix)
+    }
 
 
 def _copied_size(request: OssRequest) -> int:
     byte_range = request.header("x-oss-copy-source-range") or ""
     if byte_range.startswith("bytes="):
         first, _, last = byte_range[len("bytes=") :].partition("-")
-        if first.isdigit() and last.isdigit():
+        if first.isascii() and last.isascii() and first.isdigit() and last.isdigit():
             return int(last) - int(first) + 1
     source = unquote(request.header("x-oss-copy-source") or "").split("?")[0].lstrip("/")
     bucket, _, key = source.partition("/")

@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 
 from werkzeug.formparser import parse_form_data
 
-from localfc.services.oss import moto_s3
+from localfc.services.oss.admission import check_user_meta_name
 from localfc.services.oss.auth import Credentials
 from localfc.services.oss.errors import OssError
 from localfc.services.oss.xml import serialize
@@ -104,7 +104,8 @@ def read_post_form(request: OssRequest) -> PostForm:
         if lower in _HEADER_FIELDS:
             request.set_header(name, value)
         elif lower.startswith("x-oss-meta-"):
-            moto_s3.set_header_keeping_name(request.environ, "x-amz-meta-" + name[11:], value)
+            check_user_meta_name(name[len("x-oss-meta-") :])
+            request.set_header("x-amz-meta-" + name[len("x-oss-meta-") :], value)
     return PostForm(
         credentials=_credentials(fields),
         success_status=_success_status(fields.get("success_action_status")),

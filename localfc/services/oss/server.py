@@ -14,20 +14,23 @@ Not emulated, on purpose or not yet:
 - multipart ETags follow S3's recipe (both are opaque); moto's error codes are passed on
   where moto answers (mostly OSS's names);
 - an object ACL explicitly set to "private" is reported as "default" (inherit the bucket's);
-- state lives in memory and temporary files, per process, and is gone at exit;
-- every request uses its own connection (werkzeug's server does not keep connections alive).
+- state lives in memory and temporary files, per process, and is gone at exit.
+
+The HTTP side is the shared ``localfc.services.http_server`` (h11 framing, timeouts, keep-alive);
+requests it cannot read get OSS's XML error document.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from werkzeug.serving import BaseWSGIServer, make_server
-
+from localfc.services.http_server import HOST, HttpServer, ServerLimits
 from localfc.services.oss import moto_s3
+from localfc.services.oss.admission import bucket_name_problem
 from localfc.services.oss.dialect import OssDialect
+from localfc.services.oss.messages import new_request_id
+from localfc.services.oss.xml import error_body
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -39,28 +42,18 @@ __all__ = ["OssServer"]
 
 logger = logging.getLogger(__name__)
 
-HOST = "127.0.0.1"  # never another interface: signatures are not verified
+# OSS's limit for one PutObject (5 GB); the dialect holds a body in memory, moto too.
+MAX_OBJECT_BYTES = 5 * 1024**3
+# What OSS answers for requests it cannot read (S3 and OSS both say RequestTimeout and
+# EntityTooLarge with status 400).
+_PROTOCOL_ERRORS = {408: (400, "RequestTimeout"), 413: (400, "EntityTooLarge"), 501: (501, "NotImplemented")}
 
 
-class _OssRequestHandler(moto_s3.MotoRequestHandler):
-    """Renames ``x-oss-meta-*`` before werkzeug turns headers into the WSGI environ.
-
-    werkzeug drops headers with underscores there; moto's handler keeps ``x-amz-meta-*``
-    ones (user metadata may contain underscores), so OSS metadata must arrive under that name.
-    """
-
-    def make_environ(self) -> dict[str, Any]:
-        for name, value in list(self.headers.items()):
-            if name.lower().startswith("x-oss-meta-"):
-                del self.headers[name]
-                self.headers["x-amz-meta-" + name[len("x-oss-meta-") :]] = value
-        return super().make_environ()
-
-    def version_string(self) -> str:
-        return "AliyunOSS"  # the Server header OSS sends
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        logger.debug("%s %s -> %s", self.command, self.path, code)
+def _error_page(status: int, message: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    status, code = _PROTOCOL_ERRORS.get(status, (status, "InvalidRequest" if status < 500 else "InternalError"))
+    request_id = new_request_id()
+    body = error_body(code, message, request_id, HOST)
+    return status, [("Content-Type", "application/xml"), ("x-oss-request-id", request_id)], body
 
 
 class OssServer:
@@ -88,6 +81,7 @@ class OssServer:
         auto_create_buckets: bool = True,
         on_event: EventCallback | None = None,
         region: str = "cn-hangzhou",
+        limits: ServerLimits | None = None,
     ) -> None:
         self._requested_port = port
         self.buckets = list(buckets)
@@ -97,8 +91,8 @@ class OssServer:
             auto_create_buckets=auto_create_buckets,
             on_event=on_event,
         )
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self.limits = limits or ServerLimits(max_body_bytes=MAX_OBJECT_BYTES)
+        self._server: HttpServer | None = None
 
     @property
     def on_event(self) -> EventCallback | None:
@@ -112,7 +106,7 @@ class OssServer:
     def port(self) -> int:
         if self._server is None:
             raise RuntimeError("the OSS server is not running; call start() first")
-        return int(self._server.server_port)
+        return self._server.port
 
     @property
     def endpoint(self) -> str:
@@ -124,35 +118,28 @@ class OssServer:
             return self
         for name in self.buckets:
             self.create_bucket(name)
-        self._server = make_server(
-            HOST,
-            self._requested_port,
+        self._server = HttpServer(
             self._dialect,
-            threaded=True,
-            request_handler=_OssRequestHandler,
-        )
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.1},  # bounds how long stop() waits
-            name=f"local-oss-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
+            port=self._requested_port,
+            limits=self.limits,
+            name="local-oss",
+            errors=_error_page,
+            server_header="AliyunOSS",  # the Server header OSS sends
+        ).start()
         logger.info("local OSS listening on %s", self.endpoint)
         return self
 
     def stop(self) -> None:
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        if thread is not None:
-            thread.join()
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
 
     def create_bucket(self, name: str) -> None:
-        """Create ``name`` (no-op if it exists), e.g. when auto-creation is off."""
+        """Create ``name`` (no-op if it exists), e.g. when auto-creation is off; ValueError
+        (with OSS's naming rule) for a name OSS would refuse."""
+        problem = bucket_name_problem(name)
+        if problem:
+            raise ValueError(problem)
         moto_s3.create_bucket(name)
         self._dialect.created_buckets.add(name)
 

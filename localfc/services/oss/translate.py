@@ -1,8 +1,4 @@
-"""Translation of requests from OSS to S3 for moto (headers, query, auth) and of answers back.
-
-``x-oss-meta-*`` is renamed earlier, in the request handler (see server.py), because
-werkzeug drops headers with underscores before any WSGI middleware could see them.
-"""
+"""Translation of requests from OSS to S3 for moto (headers, query, auth) and of answers back."""
 
 from __future__ import annotations
 
@@ -72,7 +68,6 @@ def to_s3_request(request: OssRequest, operation: str) -> None:
     for oss_name, s3_name in _RENAMED.items():
         request.set_header(s3_name, request.header(oss_name))
     for key in [k for k in request.environ if k.startswith("HTTP_X_OSS_META_")]:
-        # Only when the dialect runs behind another server than OssServer's handler.
         request.environ["HTTP_X_AMZ_META_" + key[len("HTTP_X_OSS_META_") :]] = request.environ.pop(key)
     acl = request.header("x-oss-object-acl") or request.header("x-oss-acl")
     # "default" means "inherit the bucket ACL", which is what no ACL header means to moto.

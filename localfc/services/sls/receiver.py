@@ -17,19 +17,17 @@ given).
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import json
-import socket
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
+from localfc.services.http_server import RAW_HEADERS, HttpServer, ServerLimits
 from localfc.services.sls.protocol import (
     LOGSTORE_NAME,
     PROJECT_NAME,
@@ -44,8 +42,10 @@ from localfc.services.sls.protocol import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from types import TracebackType
+
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 MAX_BODY_BYTES = 32 * 1024 * 1024
 
@@ -115,40 +115,23 @@ class SlsReceiver:
         self._requests: list[ReceivedRequest] = []
         self._lock = threading.Lock()
         self._files: dict[tuple[str, str], IO[str]] = {}
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._connections: set[socket.socket] = set()
+        self._server: HttpServer | None = None
 
     # --- lifecycle --------------------------------------------------------------------
     def start(self) -> SlsReceiver:
         if self._server is not None:
             return self
-        server = ThreadingHTTPServer((self.host, self.port), _handler_for(self))
-        server.daemon_threads = True
-        self._server = server
-        self.port = server.server_address[1]
-        # A short poll interval: stop() waits for the serving loop to notice, tests stop often.
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="sls-receiver", daemon=True
-        )
-        self._thread.start()
+        limits = ServerLimits(max_body_bytes=MAX_BODY_BYTES)
+        self._server = HttpServer(self._wsgi, port=self.port, limits=limits, name="sls-receiver", errors=_error_page)
+        self._server.start()
+        self.port = self._server.port
         return self
 
     def stop(self) -> None:
+        """Stop, closing kept-alive connections too: a stopped receiver looks down to clients."""
         server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
-        with self._lock:
-            # Kept-alive connections would otherwise go on being served: a stopped
-            # receiver must look down to clients, as a dead endpoint does.
-            for connection in self._connections:
-                with contextlib.suppress(OSError):
-                    connection.shutdown(socket.SHUT_RDWR)
-            self._connections.clear()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+            server.stop()
         with self._lock:
             for handle in self._files.values():
                 handle.close()
@@ -201,6 +184,19 @@ class SlsReceiver:
             self._requests.clear()
 
     # --- request handling (called from server threads) --------------------------------
+    def _wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = environ["wsgi.input"].read()
+        if self.faults.delay_s:
+            time.sleep(self.faults.delay_s)  # a fault the test asked for: a slow endpoint
+        headers = {name.lower(): value for name, value in environ[RAW_HEADERS]}
+        status, error = self.receive(environ["REQUEST_METHOD"], environ["RAW_URI"], headers, body)
+        payload = json.dumps(error).encode() if error is not None else b""
+        answer = [("x-log-requestid", uuid.uuid4().hex.upper()[:24]), ("Content-Length", str(len(payload)))]
+        if payload:
+            answer.append(("Content-Type", "application/json"))
+        start_response(f"{status} ", answer)
+        return [payload]
+
     def receive(
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
     ) -> tuple[int, dict[str, Any] | None]:
@@ -214,7 +210,8 @@ class SlsReceiver:
             auth = authorization(method, urlsplit(target).path, params, headers, self.access_keys)
             raw_size = headers.get("x-log-bodyrawsize")
             compress_type = headers.get("x-log-compresstype", "")
-            data = decompress(body, compress_type, int(raw_size) if raw_size and raw_size.isdigit() else None)
+            size = int(raw_size) if raw_size and raw_size.isascii() and raw_size.isdigit() else None
+            data = decompress(body, compress_type, size)
             received = decode_log_group(data, project, logstore)
         except PutLogsError as exc:
             return exc.status, {"errorCode": exc.code, "errorMessage": exc.message}
@@ -277,49 +274,8 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-def _handler_for(receiver: SlsReceiver) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's requests.Session expects
-
-        def setup(self) -> None:
-            super().setup()
-            with receiver._lock:
-                receiver._connections.add(self.connection)
-
-        def finish(self) -> None:
-            with receiver._lock:
-                receiver._connections.discard(self.connection)
-            super().finish()
-
-        def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
-                self._send(413, {"errorCode": "PostBodyTooLarge", "errorMessage": f"body over {MAX_BODY_BYTES}"})
-                self.close_connection = True
-                return
-            body = self.rfile.read(length) if length else b""
-            if receiver.faults.delay_s:
-                time.sleep(receiver.faults.delay_s)
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            status, error = receiver.receive(self.command, self.path, headers, body)
-            try:
-                self._send(status, error)
-            except (BrokenPipeError, ConnectionResetError):
-                self.close_connection = True  # the client gave up (its timeout): nothing to tell
-
-        def _send(self, status: int, error: dict[str, Any] | None) -> None:
-            payload = json.dumps(error).encode() if error is not None else b""
-            self.send_response(status)
-            self.send_header("x-log-requestid", uuid.uuid4().hex.upper()[:24])
-            self.send_header("Content-Length", str(len(payload)))
-            if payload:
-                self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(payload)
-
-        do_POST = do_GET = do_PUT = do_DELETE = _answer
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # quiet: tests and `serve` print what matters
-
-    return Handler
+def _error_page(status: int, message: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    """SLS's error document for a request the HTTP server refused (framing, size, slowness)."""
+    code = {413: "PostBodyTooLarge", 408: "RequestTimeout"}.get(status, "InvalidRequest")
+    body = json.dumps({"errorCode": code, "errorMessage": message}).encode()
+    return status, [("Content-Type", "application/json"), ("x-log-requestid", uuid.uuid4().hex.upper()[:24])], body

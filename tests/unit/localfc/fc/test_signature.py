@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from alibabacloud_tea_openapi.utils import Utils
 
-from localfc.fc.signature import SignatureError, verify
+from localfc.fc.signature import ReplayGuard, SignatureError, sign, string_to_sign, verify
 
 NOW = datetime(2024, 5, 1, 8, 0, 0, tzinfo=timezone.utc)
 SECRETS = {"AK1": "secret-1"}
@@ -81,3 +81,62 @@ def test_stale_date_is_refused():
     with pytest.raises(SignatureError) as caught:
         check(signed(date=NOW - timedelta(minutes=20)))
     assert caught.value.code == "RequestTimeTooSkewed"
+
+
+def test_a_repeated_query_parameter_must_be_signed_with_every_value():
+    # The function sees x=1,2: a signature over the last value only (what the old check
+    # accepted) no longer passes; one over every pair does.
+    last_only = signed(query={"x": "2"})
+    with pytest.raises(SignatureError) as caught:
+        check({**last_only, "query": [("x", "1"), ("x", "2")]})
+    assert caught.value.code == "SignatureNotMatch"
+    every_pair = signed(query={"x": "1"})  # the SDK signs a dict: sign the pairs by hand
+    headers = dict(every_pair["headers"])
+    names = sorted(k.lower() for k in headers if k != "Authorization")
+    pairs = [("x", "1"), ("x", "2")]
+    text = string_to_sign("POST", "/check", query=pairs, headers=every_pair["headers"], names=names, body=b"{}")
+    signature = sign("secret-1", text)
+    headers["Authorization"] = f"ACS3-HMAC-SHA256 Credential=AK1,SignedHeaders={';'.join(names)},Signature={signature}"
+    assert check({**every_pair, "query": [("x", "1"), ("x", "2")], "headers": list(headers.items())}) == "AK1"
+
+
+def test_a_replayed_nonce_is_refused():
+    guard = ReplayGuard()
+    request = signed(extra={"x-acs-signature-nonce": "n-1"})
+    assert verify(paths=("/check",), secrets=SECRETS, now=NOW, replays=guard, **request) == "AK1"
+    with pytest.raises(SignatureError) as caught:
+        verify(paths=("/check",), secrets=SECRETS, now=NOW, replays=guard, **request)
+    assert caught.value.code == "SignatureNonceUsed"
+    fresh = signed(extra={"x-acs-signature-nonce": "n-2"})
+    assert verify(paths=("/check",), secrets=SECRETS, now=NOW, replays=guard, **fresh) == "AK1"
+
+
+def test_a_replay_without_a_nonce_is_refused_but_a_forgery_burns_nothing():
+    guard = ReplayGuard()
+    forged = signed(secret="guess")
+    with pytest.raises(SignatureError):
+        verify(paths=("/check",), secrets=SECRETS, now=NOW, replays=guard, **forged)
+    request = signed()
+    assert verify(paths=("/check",), secrets=SECRETS, now=NOW, replays=guard, **request) == "AK1"
+    with pytest.raises(SignatureError) as caught:
+        verify(paths=("/check",), secrets=SECRETS, now=NOW, replays=guard, **request)
+    assert caught.value.code == "SignatureNonceUsed"
+
+
+def test_a_nonce_is_forgotten_once_its_date_is_out_of_the_window():
+    guard = ReplayGuard()
+    request = signed(extra={"x-acs-signature-nonce": "n-1"})
+    verify(paths=("/check",), secrets=SECRETS, now=NOW, replays=guard, **request)
+    # 16 minutes on, the date itself is refused: the nonce no longer needs remembering.
+    with pytest.raises(SignatureError) as caught:
+        verify(paths=("/check",), secrets=SECRETS, now=NOW + timedelta(minutes=16), replays=guard, **request)
+    assert caught.value.code == "RequestTimeTooSkewed"
+    assert guard.first_use("nonce:n-1", 0, (NOW + timedelta(minutes=16)).timestamp())
+
+
+def test_x_acs_headers_and_host_must_be_signed():
+    request = signed()
+    request["headers"] = [*request["headers"], ("x-acs-security-token", "added-after-signing")]
+    with pytest.raises(SignatureError) as caught:
+        check(request)
+    assert caught.value.code == "SignatureNotMatch" and "x-acs-security-token" in caught.value.message

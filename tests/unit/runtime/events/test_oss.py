@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runtime.events import OssEvent, recognise
 from runtime.events.oss import key_candidates
@@ -76,3 +79,74 @@ def test_a_malformed_record_is_reported_and_does_not_hide_the_others() -> None:
     assert isinstance(event, OssEvent)
     assert [r.key for r in event.records] == ["exports/events.jsonl"]
     assert event.invalid and event.invalid[0][0] == 0
+
+
+def _one_record_changed(change: Any) -> OssEvent:
+    doc = json.loads(event_file("oss-multi-record.json"))
+    change(doc["events"][0])
+    event = recognise(json.dumps(doc).encode(), max_body_bytes=1 << 20)
+    assert isinstance(event, OssEvent)
+    return event
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda r: r["oss"]["object"].update(objectMeta="text/csv"), id="objectMeta-a-string"),
+        pytest.param(lambda r: r["oss"]["object"].update(objectMeta=[1]), id="objectMeta-a-list"),
+        pytest.param(lambda r: r["oss"]["object"].update(size=float("inf")), id="size-infinite"),
+        pytest.param(lambda r: r["oss"]["object"].update(size=float("nan")), id="size-nan"),
+        pytest.param(lambda r: r["oss"]["object"].update(size=-1), id="size-negative"),
+        pytest.param(lambda r: r["oss"]["object"].update(size=True), id="size-boolean"),
+        pytest.param(lambda r: r["oss"]["object"].update(size="²"), id="size-superscript-digit"),
+        pytest.param(lambda r: r["oss"].update(bucket="fc-algorithms-data"), id="bucket-a-string"),
+        pytest.param(lambda r: r["oss"].update(object=None), id="object-null"),
+    ],
+)
+def test_one_bad_record_is_that_records_invalid_result_only(change: Any) -> None:
+    # These used to escape the parser (AttributeError, OverflowError): a 500 for the whole
+    # event, and the other records lost.
+    event = _one_record_changed(change)
+    assert [r.key for r in event.records] == ["exports/events.jsonl"]
+    assert [index for index, _ in event.invalid] == [0]
+
+
+def test_sizes_that_are_whole_numbers_are_read() -> None:
+    for size, expected in ((12, 12), (12.0, 12), ("34", 34), (None, 0), ("", 0)):
+        event = _one_record_changed(lambda r, s=size: r["oss"]["object"].update(size=s))
+        assert not event.invalid
+        assert event.records[0].size == expected
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=10,
+)
+_GOOD = json.loads(event_file("oss-put-object.json"))["events"][0]
+
+
+def _damaged(record: Any, data: st.DataObject) -> Any:
+    """The documented record with one field (at any depth) replaced by arbitrary JSON."""
+    copy = json.loads(json.dumps(record))
+    node, path = copy, data.draw(st.sampled_from(["oss", "oss.object", "oss.bucket", "oss.object.objectMeta"]))
+    for step in path.split("."):
+        node = node.setdefault(step, {}) if isinstance(node, dict) else {}
+    if isinstance(node, dict) and node:
+        node[data.draw(st.sampled_from(sorted(node)))] = data.draw(_JSON)
+    return copy
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_any_mix_of_good_and_damaged_records_parses_record_by_record(data: st.DataObject) -> None:
+    records = data.draw(st.lists(st.booleans(), min_size=1, max_size=6))
+    events = [_GOOD if good else _damaged(_GOOD, data) for good in records]
+    event = recognise(json.dumps({"events": events}).encode(), max_body_bytes=1 << 20)
+    assert isinstance(event, OssEvent)
+    invalid = {index for index, _ in event.invalid}
+    assert len(event.records) + len(invalid) == len(events)  # every record accounted for
+    assert not invalid & {i for i, good in enumerate(records) if good}  # a good record is never lost
+    for record in event.records:
+        assert isinstance(record.size, int) and record.size >= 0
+        assert isinstance(record.key, str) and record.key

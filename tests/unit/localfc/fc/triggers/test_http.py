@@ -124,6 +124,10 @@ def test_base64_body_is_decoded():
         {"statusCode": "abc"},
         {"statusCode": 200, "isBase64Encoded": True, "body": "***"},
         {"statusCode": 200, "headers": []},
+        {"statusCode": "²"},  # str.isdigit() is true, int() is not
+        {"statusCode": 200, "headers": {"X-Split": "a\r\nSet-Cookie: injected=1"}},  # response splitting
+        {"statusCode": 200, "headers": {"X-List": ["ok", "bad\nline"]}},
+        {"statusCode": 200, "headers": {"Bad Name": "x"}},
     ],
 )
 def test_invalid_struct_is_a_502_not_a_crash(struct):

@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from tests.fixtures.versions import ProbeApp
 
 BASE = "/2023-03-30/functions/canary-probe"
+# Bodies that used to be 500s: nesting past Python's recursion limit, and NaN (not JSON).
+DEEP_LIST = b"[" * 50_000 + b"]" * 50_000
+DEEP_OBJECT = b'{"x":' * 5000 + b"1" + b"}" * 5000
+NAN_WEIGHT = b'{"aliasName": "p", "versionId": "1", "additionalVersionWeight": {"2": NaN}}'
 
 
 def call(store: VersionStore, method: str, path: str, body: Any = None, **query: str) -> tuple[int, Any]:
@@ -96,6 +100,9 @@ def test_delete_version(published: VersionStore) -> None:
             "InvalidArgument",
         ),
         ("POST", f"{BASE}/versions", {"description": 5}, 400, "InvalidArgument"),
+        pytest.param("POST", f"{BASE}/versions", DEEP_LIST, 400, "InvalidArgument", id="deep-list"),
+        pytest.param("PUT", f"{BASE}/aliases/prod", DEEP_OBJECT, 400, "InvalidArgument", id="deep-object"),
+        pytest.param("POST", f"{BASE}/aliases", NAN_WEIGHT, 400, "InvalidArgument", id="NaN"),
         ("PATCH", f"{BASE}/aliases/prod", {}, 400, "PathNotSupported"),
         ("GET", f"{BASE}/versions/1", None, 400, "PathNotSupported"),
         ("GET", "/2023-03-30/functions/nope/aliases", None, 404, "FunctionNotFound"),
@@ -109,9 +116,24 @@ def test_bad_requests_get_fc_errors(
     assert doc["Message"] and doc["RequestId"]
 
 
-@pytest.mark.parametrize("query", [{"limit": "0"}, {"limit": "101"}, {"limit": "x"}, {"direction": "SIDEWAYS"}])
-def test_bad_list_parameters(published: VersionStore, query: dict[str, str]) -> None:
-    status, doc = call(published, "GET", f"{BASE}/versions", **query)
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"limit": "0"},
+        {"limit": "101"},
+        {"limit": "x"},
+        {"limit": "²"},  # str.isdigit() says yes, int() says no: was a 500
+        {"limit": "١٠"},  # Arabic-Indic digits: int() reads them
+        {"direction": "SIDEWAYS"},
+        {"nextToken": "²"},
+        {"nextToken": "-1"},
+    ],
+)
+@pytest.mark.parametrize("collection", ["versions", "aliases"])
+def test_bad_list_parameters(published: VersionStore, query: dict[str, str], collection: str) -> None:
+    if collection == "aliases" and query.keys() != {"limit"}:
+        return  # direction and numeric tokens are parameters of ListVersions only
+    status, doc = call(published, "GET", f"{BASE}/{collection}", **query)
     assert (status, doc["Code"]) == (400, "InvalidArgument")
 
 
