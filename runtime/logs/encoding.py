@@ -30,22 +30,25 @@ def json_value(value: Any) -> Any:
     >>> json_value(datetime.date(2024, 5, 1)), json_value(ValueError("bad"))
     ('2024-05-01', 'ValueError: bad')
     """
+    result: Any
     if isinstance(value, (datetime.date, datetime.time)):  # datetime is a date
-        return value.isoformat()
-    if isinstance(value, BaseException):
-        return f"{type(value).__name__}: {value}"
-    if isinstance(value, TracebackType):
-        return "".join(traceback.format_tb(value)).strip()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, type):
-        return value.__name__
-    if dataclasses.is_dataclass(value):
-        return dataclasses.asdict(value)
-    try:
-        return str(value)
-    except Exception:  # a broken __str__ must not cost the line
-        return f"<{type(value).__name__}>"
+        result = value.isoformat()
+    elif isinstance(value, BaseException):
+        result = f"{type(value).__name__}: {value}"
+    elif isinstance(value, TracebackType):
+        result = "".join(traceback.format_tb(value)).strip()
+    elif isinstance(value, enum.Enum):
+        result = value.value
+    elif isinstance(value, type):
+        result = value.__name__
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        result = dataclasses.asdict(value)
+    else:
+        try:
+            result = str(value)
+        except Exception:  # a broken __str__ must not cost the line
+            result = f"<{type(value).__name__}>"
+    return result
 
 
 encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=json_value).encode

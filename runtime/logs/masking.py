@@ -81,10 +81,7 @@ def redact(value: Any, secrets: tuple[str, ...], _depth: int = 0) -> Any:
         }
     if isinstance(value, (list, tuple, set, frozenset)):
         return [redact(v, secrets, depth) for v in value]
-    if isinstance(value, (bytes, bytearray)):
-        plain = bytes(value).decode("utf-8", "replace")
-    else:
-        plain = json_value(value)
+    plain = bytes(value).decode("utf-8", "replace") if isinstance(value, (bytes, bytearray)) else json_value(value)
     return redact(plain, secrets, depth)
 
 
