@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from runtime.context import InvocationContext
+    from runtime.processes import ProcessPool
     from runtime.settings import RuntimeSettings
 
 log = logging.getLogger("runtime.objects")
@@ -72,6 +73,7 @@ class ObjectFunction(FunctionRuntime):
         self.object_settings: ObjectSettings | None = object_settings
         self.clients: BucketClients | None = None
         self.retry_policy = retry.RetryPolicy()
+        self.pool: ProcessPool | None = None  # the algorithm's worker processes, if it wants some
 
     @property
     def algorithm(self) -> ObjectAlgorithm:
@@ -84,6 +86,14 @@ class ObjectFunction(FunctionRuntime):
         if self._algorithm is None and self._factory is not None:
             self._algorithm = self._factory()
         self.algorithm.setup()
+        if self.algorithm.processes > 1:
+            if self.pool is None:
+                from runtime.processes import ProcessPool  # noqa: PLC0415 - only for algorithms that use it
+
+                self.pool = ProcessPool(self.algorithm.processes, name=self.algorithm.name)
+            # Forked now, once per instance, while the process has a single thread (see
+            # runtime/processes/pool.py); reused by every object.
+            self.pool.start()
         self.object_settings = settings
         self.clients = BucketClients(timeout_s=settings.timeout_s)
         self.retry_policy = retry.RetryPolicy(attempts=settings.attempts)
@@ -95,6 +105,8 @@ class ObjectFunction(FunctionRuntime):
         logging.getLogger("oss2").setLevel(logging.WARNING)
 
     def teardown(self) -> None:
+        if self.pool is not None:
+            self.pool.stop()
         if self._algorithm is not None:
             self._algorithm.teardown()
         if self.clients is not None:
@@ -173,7 +185,7 @@ class ObjectFunction(FunctionRuntime):
         if self.object_settings is None or self.clients is None:
             raise RuntimeError("setup() has not run")
         return ObjectProcessor(
-            self.algorithm, self.object_settings, self.clients, ctx.function_name or self.algorithm_name
+            self.algorithm, self.object_settings, self.clients, ctx.function_name or self.algorithm_name, self.pool
         )
 
     def _walk(
