@@ -15,7 +15,14 @@ Every variant writes its log lines to the same kind of sink (a null text stream)
 figures compare the handlers, not the terminal. Targets (issue 2): framework median ≤ bare
 + 40 µs, and faster than Powertools.
 
+Then the framework against itself at a git ref (``bench/_ref_code.py``: by default the commit
+the issue-12 refactoring started from; ``--against REF`` or ``BENCH_AGAINST`` picks another).
+Two versions of ``runtime`` cannot share a process, so each is measured in child processes
+(bare and framework taking turns, as above), the two trees alternating round after round;
+each round's ratio is printed with the median. Target (issue 12): framework ≤ 1.10 × the ref's.
+
     python -m bench warm_overhead
+    python -m bench.warm_overhead --against HEAD~1
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import json
 import logging
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,6 +44,7 @@ from aws_lambda_powertools.utilities.parser import envelopes, event_parser
 
 import handlers.prime_checker as framework
 from algorithms.prime_checker import MAX_NUMBER, PrimeChecker, PrimeInput, explain, factorise, is_prime
+from bench import _ref_code
 from localfc.fc.context import function_environment
 from localfc.project.syaml import load_project
 
@@ -46,6 +55,9 @@ ROOT = Path(__file__).resolve().parents[1]
 EVENTS = 10_000
 CHUNK = 500  # variants take turns every CHUNK events, so background load hits them alike
 TARGET_ADDED_US = 40.0
+TARGET_REF_RATIO = 1.10
+REF_ROUNDS = 6  # child processes per tree, alternating
+REF_EVENTS = 4000  # events per child process
 
 
 class NullSink(io.TextIOBase):
@@ -273,7 +285,54 @@ def median_us(samples: list[int]) -> float:
     return statistics.median(samples) / 1000
 
 
-def main() -> None:
+def measure_in_child(code_root: Path, count: int = REF_EVENTS) -> dict[str, float]:
+    """Median µs per invoke of bare and framework, measured in a fresh process whose
+    runtime/, handlers/ and algorithms/ are those under ``code_root``."""
+    probe = (
+        "import json, statistics, sys\n"
+        f"sys.path[:0] = [{str(code_root)!r}, {str(ROOT)!r}]\n"
+        "from bench.warm_overhead import measure\n"
+        f"timings = measure(count={count}, with_powertools=False)\n"
+        "print(json.dumps({name: statistics.median(v) / 1000 for name, v in timings.items()}))\n"
+    )
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=code_root, env=env, capture_output=True, text=True, check=True
+    )
+    medians: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return medians
+
+
+def compare_with_ref(ref: str, rounds: int = REF_ROUNDS) -> None:
+    """Print the framework's median per invoke, working tree against ``ref``, in child processes."""
+    try:
+        with _ref_code.extracted(ref) as ref_root:
+            pairs = []
+            for round_ in range(rounds):
+                # Which tree goes first alternates, so a drifting load hits both alike.
+                trees = (ROOT, ref_root) if round_ % 2 == 0 else (ref_root, ROOT)
+                measured = {tree: measure_in_child(tree) for tree in trees}
+                pairs.append((measured[ROOT], measured[ref_root]))
+    except LookupError as exc:
+        print(f"  (no comparison with a baseline ref: {exc})")
+        return
+    label = _ref_code.short(ref)
+    work = statistics.median(w["framework"] for w, _ in pairs)
+    base = statistics.median(r["framework"] for _, r in pairs)
+    added = statistics.median(w["framework"] - w["bare"] for w, _ in pairs)
+    added_ref = statistics.median(r["framework"] - r["bare"] for _, r in pairs)
+    ratios = sorted(w["framework"] / r["framework"] for w, r in pairs)
+    print(f"against the framework at {label}, {rounds} child processes each of {REF_EVENTS} events, median µs:")
+    print(f"  {'framework, working tree':50s} {work:8.1f}  (adds {added:.1f} over bare)")
+    print(f"  {'framework at ' + label:50s} {base:8.1f}  (adds {added_ref:.1f} over bare)")
+    verdict = "meets" if work / base <= TARGET_REF_RATIO else "MISSES"
+    print(
+        f"ratio framework/baseline ref: {work / base:.2f} ({verdict} the target ≤ {TARGET_REF_RATIO:.2f});"
+        f" per round {ratios[0]:.2f}–{ratios[-1]:.2f}; added over bare {added / added_ref:.2f}×"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
     timings = measure()
     bare, framework = median_us(timings["bare"]), median_us(timings["framework"])
     powertools = median_us(timings["powertools"])
@@ -292,6 +351,9 @@ def main() -> None:
     print(f"ratio framework/bare: {framework / bare:.2f}")
     verdict = "meets" if framework < powertools else "MISSES"
     print(f"ratio framework/powertools: {framework / powertools:.2f} ({verdict} the target < 1)")
+    ref = _ref_code.chosen_ref(argv)
+    if ref is not None:
+        compare_with_ref(ref)
 
 
 if __name__ == "__main__":

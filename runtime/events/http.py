@@ -39,11 +39,44 @@ class HttpTrigger(Trigger):
 
     @staticmethod
     def parse(doc: dict[str, Any], max_body_bytes: int) -> HttpRequest:
-        return _request(doc, max_body_bytes)
+        """Build an ``HttpRequest`` from a v1 event; bad shapes are the caller's 400, not a crash."""
+        context = doc["requestContext"]
+        http = context["http"]
+        method = http.get("method")
+        if not isinstance(method, str) or not method:
+            raise BadRequestError("HTTP event without requestContext.http.method")
+        raw_path = doc.get("rawPath")
+        raw_path = raw_path if isinstance(raw_path, str) else ""
+        path = http.get("path")
+        # http.path is the decoded path; fall back to decoding rawPath for hand-written events.
+        path = path if isinstance(path, str) and path else unquote(raw_path or "/")
+        body = _body(doc.get("body"), bool(doc.get("isBase64Encoded")))
+        if len(body) > max_body_bytes:
+            raise PayloadTooLargeError(
+                f"request body is {len(body)} bytes; this function accepts at most {max_body_bytes}",
+                {"limit_bytes": max_body_bytes},
+            )
+        # Positional: keyword arguments make building the tuple slower, per request.
+        return HttpRequest(
+            method.upper(),  # method
+            path,  # path
+            raw_path or path,  # raw_path
+            _string_map(doc.get("headers"), lower=True),  # headers
+            _string_map(doc.get("queryParameters"), lower=False),  # query
+            body,  # body
+            str(http.get("sourceIp") or ""),  # source_ip
+            str(context.get("requestId") or ""),  # request_id
+        )
 
     @staticmethod
     def answer(body: str) -> dict[str, Any]:
-        return response(200, body)
+        # Built here rather than through response(): this runs on every invocation.
+        return {
+            "statusCode": 200,
+            "headers": {"Content-Type": "application/json"},
+            "isBase64Encoded": False,
+            "body": body,
+        }
 
     @staticmethod
     def error(error: FunctionError, request_id: str) -> dict[str, Any]:
@@ -53,37 +86,6 @@ class HttpTrigger(Trigger):
             else None
         )
         return response(error.status, json_text(error.to_body(request_id)), headers)
-
-
-def _request(doc: dict[str, Any], max_body_bytes: int) -> HttpRequest:
-    """Build an ``HttpRequest`` from a v1 event; bad shapes are the caller's 400, not a crash."""
-    context = doc["requestContext"]
-    http = context["http"]
-    method = http.get("method")
-    if not isinstance(method, str) or not method:
-        raise BadRequestError("HTTP event without requestContext.http.method")
-    raw_path = doc.get("rawPath")
-    raw_path = raw_path if isinstance(raw_path, str) else ""
-    path = http.get("path")
-    # http.path is the decoded path; fall back to decoding rawPath for hand-written events.
-    path = path if isinstance(path, str) and path else unquote(raw_path or "/")
-    body = _body(doc.get("body"), bool(doc.get("isBase64Encoded")))
-    if len(body) > max_body_bytes:
-        raise PayloadTooLargeError(
-            f"request body is {len(body)} bytes; this function accepts at most {max_body_bytes}",
-            {"limit_bytes": max_body_bytes},
-        )
-    # Positional: keyword arguments make building the tuple slower, per request.
-    return HttpRequest(
-        method.upper(),  # method
-        path,  # path
-        raw_path or path,  # raw_path
-        _string_map(doc.get("headers"), lower=True),  # headers
-        _string_map(doc.get("queryParameters"), lower=False),  # query
-        body,  # body
-        str(http.get("sourceIp") or ""),  # source_ip
-        str(context.get("requestId") or ""),  # request_id
-    )
 
 
 def _body(value: Any, is_base64: bool) -> bytes:
