@@ -9,12 +9,14 @@ fails at instance start with a message naming the variable, not at the first req
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from runtime import constants
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
+
+_N = TypeVar("_N", int, float)
 
 DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -51,15 +53,7 @@ def number_from(env: Mapping[str, str], name: str, default: float, *, low: float
     >>> number_from({"APP_OSS_TIMEOUT": "2.5"}, "APP_OSS_TIMEOUT", 30.0, low=0.1, high=3600)
     2.5
     """
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r}: expected a number{_of(unit)}") from None
-    _check_range(name, raw, value, low=low, high=high, unit=unit)
-    return value
+    return _read(env, name, default, float, "a number", low=low, high=high, unit=unit)
 
 
 def whole_number_from(
@@ -71,24 +65,30 @@ def whole_number_from(
     >>> whole_number_from({}, "APP_MAX_BODY_BYTES", 1024, low=1, unit="bytes")
     1024
     """
+    return _read(env, name, default, int, "a whole number", low=low, high=high, unit=unit)
+
+
+def _read(
+    env: Mapping[str, str],
+    name: str,
+    default: _N,
+    parse: Callable[[str], _N],
+    expected: str,
+    *,
+    low: float,
+    high: float | None,
+    unit: str,
+) -> _N:
     raw = env.get(name, "").strip()
     if not raw:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r}: expected a whole number{_of(unit)}") from None
-    _check_range(name, raw, value, low=low, high=high, unit=unit)
-    return value
-
-
-def _check_range(name: str, raw: str, value: float, *, low: float, high: float | None, unit: str) -> None:
     unit_text = f" {unit}" if unit else ""
+    try:
+        value = parse(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r}: expected {expected}{' of' + unit_text if unit else ''}") from None
     if high is None and value < low:
         raise SettingsError(f"{name}={raw!r}: must be at least {low:g}{unit_text}")
     if high is not None and not low <= value <= high:
         raise SettingsError(f"{name}={raw!r}: must be between {low:g} and {high:g}{unit_text}")
-
-
-def _of(unit: str) -> str:
-    return f" of {unit}" if unit else ""
+    return value
