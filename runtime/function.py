@@ -20,7 +20,7 @@ from algorithms import metrics as algorithm_metrics
 from runtime import credentials, logs
 from runtime.context import InstanceEnvironment, InvocationContext
 from runtime.errors import FunctionError, InitializationError, InternalError, RetryInvocation
-from runtime.events import TRIGGERS, Event, recognise, trigger_of
+from runtime.events import ANSWERS, Event, recognise, trigger_of
 from runtime.metrics import InvocationMetrics
 from runtime.settings import RuntimeSettings
 from runtime.shipping import EventBuffer, LoggedEvents, Shipper
@@ -44,16 +44,12 @@ class Answer(NamedTuple):
     fields: Mapping[str, Any] | None = None
 
 
-class Outcome(NamedTuple):
-    """What one invocation did: the answer FC returns, and what its summary line says."""
-
-    answer: Any
-    status: int
-    trigger: str  # the event's kind; "unknown" when it could not be read
-    operation: str
-    error_code: str = ""
-    fields: Mapping[str, Any] | None = None
-    retry: RetryInvocation | None = None  # raised once the summary line is written
+# What one invocation did, as ``_run`` returns it: (the answer FC returns, then what its
+# summary line says: status, trigger — the event's kind, "unknown" when it could not be read
+# —, operation, error code, the Answer's fields; and the RetryInvocation to raise once the
+# line is written, if any). A plain tuple: the handler unpacks it at once, and a named
+# tuple costs a Python-level call to build, per invocation.
+Outcome = tuple[Any, int, str, str, str, "Mapping[str, Any] | None", "RetryInvocation | None"]
 
 
 class FunctionRuntime:
@@ -145,21 +141,22 @@ class FunctionRuntime:
         metrics_token = algorithm_metrics.RECORDER.set(metrics)
         events_token = business_events.SINK.set(events)
         try:
-            outcome = self._run(event, ctx, max_body_bytes)
-            if outcome.retry is None:
-                self._finish(outcome, started, ctx, metrics=metrics, events=events)
+            answer, status, trigger, operation, error_code, own, retry = self._run(event, ctx, max_body_bytes)
+            summary = (status, trigger, operation, error_code, ctx.retry_count, ctx.instance_id)
+            if retry is None:
+                self._finish(summary, own, started, ctx, metrics=metrics, events=events)
             else:
-                message = str(outcome.retry)
+                message = str(retry)
                 self._finish(
-                    outcome, started, ctx, metrics=metrics, events=events, level=logging.ERROR, message=message
+                    summary, own, started, ctx, metrics=metrics, events=events, level=logging.ERROR, message=message
                 )
-                raise outcome.retry
+                raise retry
         finally:
             self._cold = False
             business_events.SINK.reset(events_token)
             algorithm_metrics.RECORDER.reset(metrics_token)
             logs.SCOPE.reset(scope_token)
-        return outcome.answer
+        return answer
 
     def pre_stop(self, context: Any) -> None:
         """FC preStop: release resources before the instance is destroyed."""
@@ -196,12 +193,12 @@ class FunctionRuntime:
             self._ensure_ready()
             parsed = recognise(raw, max_body_bytes)
             operation = self.operation_for(parsed)
-            answer = self.handle(parsed, ctx, operation)
+            body, fields = self.handle(parsed, ctx, operation)
             kind = parsed.kind
-            return Outcome(TRIGGERS[kind].answer(answer.body), 200, kind, operation, "", answer.fields)
+            return (ANSWERS[kind](body), 200, kind, operation, "", fields, None)
         except RetryInvocation as exc:
             trigger = parsed.kind if parsed is not None else "unknown"
-            return Outcome(None, 503, trigger, operation, "RetryInvocation", exc.fields, exc)
+            return (None, 503, trigger, operation, "RetryInvocation", exc.fields, exc)
         except FunctionError as exc:
             error = exc
         except Exception:
@@ -214,12 +211,15 @@ class FunctionRuntime:
             error.details = logs.redact(error.details, scope.secrets)
         if error.status < 500:
             log.warning("request rejected: %s", error.message, extra={"error_code": error.code})
-        return Outcome(
-            trigger_of(parsed, raw).error(error, ctx.request_id),
+        answer = trigger_of(parsed, raw).error(error, ctx.request_id)
+        return (
+            answer,
             error.status,
             parsed.kind if parsed is not None else "unknown",
             operation,
             error.code,
+            None,
+            None,
         )
 
     def _log_scope(self, ctx: InvocationContext, phase: str = "") -> logs.LogScope:
@@ -251,7 +251,8 @@ class FunctionRuntime:
 
     def _finish(
         self,
-        outcome: Outcome,
+        key: _SummaryKey,
+        own: Mapping[str, Any] | None,
         started: float,
         ctx: InvocationContext,
         *,
@@ -261,15 +262,14 @@ class FunctionRuntime:
         message: str = "",
     ) -> None:
         """Ship the invocation's business events, then write its summary line: the one
-        record per invocation that carries its metrics (see docs/log-schema.md)."""
+        record per invocation that carries its metrics (see docs/log-schema.md). ``key``:
+        the fields from ``status`` to ``instance_id``; ``own``: the ``Answer``'s fields."""
         shipped = None
         if isinstance(events, EventBuffer) and (events.events or events.dropped):
             shipped = self.shipper.ship(events, ctx, self.algorithm_name)
         duration_ms = (time.perf_counter() - started) * 1000
         # After duration_ms, the runtime's fields repeat from one invocation to the next:
         # their encoding is kept per combination of values (a third of the cost of the line).
-        key = (outcome.status, outcome.trigger, outcome.operation, outcome.error_code, ctx.retry_count, ctx.instance_id)
-        own = outcome.fields
         fields: dict[str, Any] = {}
         if metrics.values:
             fields["metrics"] = metrics.values
