@@ -6,13 +6,20 @@ working tree's handler and the ref's side by side and print the ratio. The ref d
 ``BASELINE_REF``; ``BENCH_AGAINST=<ref>`` (or ``--against <ref>``) picks another, and
 ``BENCH_AGAINST=none`` skips the comparison.
 
+On a shared machine wall times wander by tens of percent from one process to the next, so
+with ``--instructions`` both benchmarks also count the CPU instructions each tree executes
+(valgrind's callgrind, where installed): the same count run after run, whatever the load.
+
     python -m bench.cold_start --against HEAD~3
+    python -m bench.warm_overhead --instructions
 """
 
 from __future__ import annotations
 
 import io
 import os
+import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -60,6 +67,28 @@ def extracted(ref: str) -> Iterator[Path]:
         else:
             tar.extractall(tmp)  # our own repository's archive
         yield Path(tmp)
+
+
+def wants_instructions(argv: list[str] | None = None) -> bool:
+    return "--instructions" in (sys.argv[1:] if argv is None else argv)
+
+
+def instructions(code: str, cwd: Path, env: dict[str, str] | None = None) -> int | None:
+    """CPU instructions that ``python -c code`` executes in ``cwd`` (callgrind's count, the
+    hash seed fixed so that dict and set layouts repeat); None without valgrind."""
+    if shutil.which("valgrind") is None:
+        return None
+    run_env = {**(os.environ if env is None else env), "PYTHONHASHSEED": "0"}
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", code],
+        cwd=cwd,
+        env=run_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) if found else None
 
 
 def short(ref: str) -> str:

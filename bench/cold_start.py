@@ -22,7 +22,7 @@ the figures compare imports and work, not compilation. Targets (issue 2): framew
 + 120 ms and ≤ 0.4 × eager; (issue 12) framework ≤ 1.10 × the baseline ref's.
 
     python -m bench cold_start
-    python -m bench.cold_start --against HEAD~1
+    python -m bench.cold_start --against HEAD~1 --instructions   # + callgrind's counts
 """
 
 from __future__ import annotations
@@ -211,6 +211,7 @@ def main(argv: list[str] | None = None) -> None:
             except LookupError as exc:
                 print(f"  (no comparison with a baseline ref: {exc})")
         times = measure(ref_root=ref_root)
+        counted = count_instructions(ref_root) if ref_root is not None and _ref_code.wants_instructions(argv) else None
     medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
     print(f"cold start (fresh process: import + initialize + first invoke), median of {RUNS} runs, ms:")
     labels = {name: label for name, (label, _) in VARIANTS.items()}
@@ -246,6 +247,23 @@ def main(argv: list[str] | None = None) -> None:
             f"ratio framework/baseline ref: {ratio:.2f} ({verdict} the target ≤ {TARGET_REF_RATIO:.2f});"
             f" per run {pairs[0]:.2f}–{pairs[-1]:.2f}, fastest runs {fastest['framework'] / fastest['ref']:.2f}"
         )
+    if counted is not None:
+        mine, theirs = counted
+        print(f"instructions of a cold start (callgrind): {mine:,} against {theirs:,}, ratio {mine / theirs:.3f}")
+
+
+def count_instructions(ref_root: Path) -> tuple[int, int] | None:
+    """Instructions of the framework's cold start (bytecode warm), working tree and ref."""
+    source = f"EVENT_FILE = {str(EVENT_FILE)!r}\n" + VARIANTS["framework"][1]
+    with tempfile.TemporaryDirectory(prefix="bench-pycache-") as pycache:
+        env = _environment(pycache)
+        counts = []
+        for root in (ROOT, ref_root):
+            tree_env = {**env, "PYTHONPATH": str(root)}
+            _run(VARIANTS["framework"][1], tree_env, root)  # warm-up: fills the bytecode cache
+            counts.append(_ref_code.instructions(source, root, tree_env))
+    mine, theirs = counts
+    return None if mine is None or theirs is None else (mine, theirs)
 
 
 if __name__ == "__main__":
