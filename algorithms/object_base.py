@@ -89,6 +89,9 @@ class ObjectAlgorithm:
     name: ClassVar[str] = "object_algorithm"
     #: Accepted media types or families (``"image/"``); empty accepts everything.
     content_types: ClassVar[tuple[str, ...]] = ()
+    #: Worker processes this algorithm keeps busy through ``algorithms.parallel`` (1: none).
+    #: Above 1, the runtime starts that many at instance start and binds them to each object.
+    processes: int = 1
 
     def setup(self) -> None:
         """One-time work per instance. Must be safe to call again after a failure."""

@@ -18,8 +18,8 @@ the file, which is correct for quoted newlines and slower. None of this changes 
 sums still add every cell in input order, block by block.
 
 With ``SummaryOptions.workers`` above 1 (the function's vCPUs, from s.yaml), CSV/TSV blocks
-are reduced in that many forked processes (``algorithms/table_summary_workers.py``), since
-the work is pure Python and one process uses one core. Each block's figures come back to this
+are reduced in that many worker processes (``algorithms.parallel``; the runtime runs them),
+since the work is pure Python and one process uses one core. Each block's figures come back to this
 process and are added in block order (``ColumnStats.merge_block``): the per-block partial sums
 are the same floats added in the same order, and the distinct sketches merge exactly, so the
 output is identical to the sequential one. From the first block the workers cannot take (quotes,
@@ -36,16 +36,16 @@ import gzip
 import io
 import json
 import math
-import threading
 import zlib
 from collections import deque
+from contextlib import closing
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any, AnyStr, BinaryIO, ClassVar, TypeVar
 
+from algorithms import parallel
 from algorithms.errors import InputRejected
 from algorithms.object_base import ObjectAlgorithm
-from algorithms.table_summary_workers import BlockWorkers, WorkerFailed
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -75,9 +75,9 @@ _JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-json
 class SummaryOptions:
     """Limits of the summariser.
 
-    ``workers``: processes reducing CSV/TSV blocks; 1 (the default) reduces them in this
-    process. Set it to the function's vCPUs (s.yaml ``cpu``), not ``os.cpu_count()``, which
-    in FC counts the host's CPUs.
+    ``workers``: processes reducing CSV/TSV blocks (``TableSummariser.processes``); 1 (the
+    default) reduces them in this process. Set it to the function's vCPUs (s.yaml ``cpu``), not
+    ``os.cpu_count()``, which in FC counts the host's CPUs.
 
     >>> SummaryOptions(max_line_bytes=1024).block_bytes
     1048576
@@ -316,20 +316,7 @@ class TableSummariser(ObjectAlgorithm):
 
     def __init__(self, options: SummaryOptions | None = None) -> None:
         self.options = options or SummaryOptions()
-        self.workers = BlockWorkers(self.options.workers, _BlockReducer) if self.options.workers > 1 else None
-        # The pool serves one object at a time; with instanceConcurrency above 1 the objects
-        # that find it busy are summarised in their own thread instead (same figures).
-        self._workers_free = threading.Lock()
-
-    def setup(self) -> None:
-        # Forked now, once per instance, while the process has a single thread; reused by
-        # every object (see table_summary_workers).
-        if self.workers is not None:
-            self.workers.start()
-
-    def teardown(self) -> None:
-        if self.workers is not None:
-            self.workers.stop()
+        self.processes = self.options.workers
 
     def process(self, source: BinaryIO, info: ObjectInfo, outputs: OutputSink) -> dict[str, Any]:
         key, media = info.key, info.media_type
@@ -344,15 +331,9 @@ class TableSummariser(ObjectAlgorithm):
             summary = _summarise_jsonl(_text_blocks(blocks), self.options)
         else:
             delimiter = "\t" if key.lower().endswith((".tsv", ".tab")) or media == "text/tab-separated-values" else None
-            if self.workers is not None and self._workers_free.acquire(blocking=False):
-                try:
-                    # start(): fresh workers if one died; False means sequential.
-                    workers = self.workers if self.workers.start() else None
-                    summary = _summarise_csv(blocks, self.options, delimiter, workers)
-                finally:
-                    self._workers_free.release()
-            else:
-                summary = _summarise_csv(blocks, self.options, delimiter)
+            # None (this process alone) without workers, or while another object uses them.
+            with parallel.workers() as workers:
+                summary = _summarise_csv(blocks, self.options, delimiter, workers)
         summary["bytes"] = info.size
         summary["compressed"] = compressed
         outputs.write(SUMMARY_NAME, json.dumps(summary, ensure_ascii=False, indent=1).encode(), "application/json")
@@ -417,7 +398,7 @@ def _summarise_csv(
     blocks: Iterator[tuple[bytes, int]],
     options: SummaryOptions,
     delimiter: str | None,
-    workers: BlockWorkers | None = None,
+    workers: parallel.Workers | None = None,
 ) -> dict[str, Any]:
     texts = _text_blocks(blocks)  # the header's block(s) only: the data blocks are taken undecoded
     first = next(texts, None)
@@ -438,8 +419,8 @@ def _summarise_csv(
     pending: Iterator[tuple[bytes, int]] = iter(((rest.encode(), 0),)) if rest else iter(())
     remaining = _chain(pending, blocks)
     if workers is not None:
-        workers.begin(len(columns), options.sketch_size, delimiter)  # the args of _BlockReducer
-        remaining = _reduce_in_workers(workers, remaining, columns, counters)
+        reducer = (_BlockReducer, (len(columns), options.sketch_size, delimiter))
+        remaining = _reduce_in_workers(workers, reducer, remaining, columns, counters)
     _reduce_here(remaining, columns, counters, delimiter)  # what the workers did not take
     return {
         "format": "csv" if delimiter != "\t" else "tsv",
@@ -518,7 +499,8 @@ class _BlockReducer:
 
 
 def _reduce_in_workers(
-    workers: BlockWorkers,
+    workers: parallel.Workers,
+    reducer: tuple[type[_BlockReducer], tuple[Any, ...]],
     blocks: Iterator[tuple[bytes, int]],
     columns: list[ColumnStats],
     counters: dict[str, int],
@@ -527,45 +509,26 @@ def _reduce_in_workers(
     blocks from the first one a worker could not take (then the rest of the input) for the
     sequential path, with the figures of every earlier block merged; nothing when all were.
     """
-    # Blocks handed out and not merged yet, kept for the sequential path. Two per worker: one
-    # being reduced, the next one already in its pipe. This bounds the memory.
+    # Blocks handed to the workers and not merged yet, oldest first, kept for the sequential
+    # path; the workers take only a few at a time, which bounds the memory.
     in_flight: deque[tuple[bytes, int]] = deque()
-    try:
+
+    def handed_out() -> Iterator[bytes]:
         for item in blocks:
-            if len(in_flight) >= 2 * workers.count and not _merge_next(workers, in_flight, columns, counters):
-                workers.drain()  # results of blocks after the one refused: not wanted
-                return _chain(iter([*in_flight, item]), blocks)
-            workers.submit(item[0])
             in_flight.append(item)
-        while in_flight:
-            if not _merge_next(workers, in_flight, columns, counters):
-                workers.drain()
-                return iter(in_flight)
-    except WorkerFailed:
-        raise  # the workers are stopped already; the next object starts fresh ones
-    except Exception:
-        workers.drain()  # e.g. a corrupt gzip stream: the workers stay usable
-        raise
-    except BaseException:
-        workers.stop()
-        raise
+            yield item[0]
+
+    task, args = reducer
+    with closing(workers.map(task, args, handed_out())) as results:
+        for result in results:
+            if result is None:  # refused: this block and the ones after it are done here
+                return _chain(iter(in_flight), blocks)
+            in_flight.popleft()
+            rows, figures = result
+            counters["rows"] += rows
+            for column, (block_figures, hashes) in zip(columns, figures, strict=True):
+                column.merge_block(block_figures, hashes)
     return iter(())
-
-
-def _merge_next(
-    workers: BlockWorkers, in_flight: deque[tuple[bytes, int]], columns: list[ColumnStats], counters: dict[str, int]
-) -> bool:
-    """Merge the oldest block's result; False (the block stays first in ``in_flight``) if
-    the worker could not take it."""
-    result = workers.result()
-    if result is None:
-        return False
-    in_flight.popleft()
-    rows, figures = result
-    counters["rows"] += rows
-    for column, (block_figures, hashes) in zip(columns, figures, strict=True):
-        column.merge_block(block_figures, hashes)
-    return True
 
 
 def _chain(head: Iterator[_T], tail: Iterator[_T]) -> Iterator[_T]:

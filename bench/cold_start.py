@@ -8,16 +8,21 @@ Variants, each a separate process started the same way:
   what the algorithm contract (typed pydantic input/output) costs before a single model;
 - bare + pydantic models: the same plus two small models, with pydantic's plugin scan skipped
   as ``handlers/__init__.py`` does — the floor under any framework that honours the contract;
-- framework: ``handlers.prime_checker`` (runtime + algorithm + python-json-logger);
+- framework: ``handlers.prime_checker`` (runtime + algorithm);
 - eager: the bare handler importing oss2, aliyun.log and pydantic at the top, as a naive
-  scaffold does.
+  scaffold does;
+- framework at the baseline ref: the same handler from runtime/, handlers/ and algorithms/
+  as they were at a git ref (``bench/_ref_code.py``: by default the commit the issue-12
+  refactoring started from; ``--against REF`` or ``BENCH_AGAINST`` picks another), so that a
+  change of the hot path is measured against the code it replaces, in the same run.
 
 Every process writes its logs to stdout, which goes to /dev/null for all. Bytecode caches
 are warm for every variant (one warm-up run each, into a private PYTHONPYCACHEPREFIX), so
 the figures compare imports and work, not compilation. Targets (issue 2): framework ≤ bare
-+ 120 ms and ≤ 0.4 × eager.
++ 120 ms and ≤ 0.4 × eager; (issue 12) framework ≤ 1.10 × the baseline ref's.
 
     python -m bench cold_start
+    python -m bench.cold_start --against HEAD~1 --instructions   # + callgrind's counts
 """
 
 from __future__ import annotations
@@ -28,8 +33,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
+from bench import _ref_code
 from localfc.fc.context import function_environment
 from localfc.project.syaml import load_project
 
@@ -38,6 +45,7 @@ EVENT_FILE = ROOT / "tests" / "events" / "http-post-prime.json"
 RUNS = 9
 TARGET_ADDED_MS = 120.0
 TARGET_EAGER_RATIO = 0.4
+TARGET_REF_RATIO = 1.10
 
 _CONTEXT = """
 from types import SimpleNamespace as _NS
@@ -166,33 +174,50 @@ def _environment(pycache: str) -> dict[str, str]:
     return env
 
 
-def _run(source: str, env: dict[str, str]) -> float:
+def _run(source: str, env: dict[str, str], cwd: Path = ROOT) -> float:
+    # python -c puts the working directory first on sys.path: the code under test is cwd's.
     code = f"EVENT_FILE = {str(EVENT_FILE)!r}\n{source}"
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True
+        [sys.executable, "-c", code], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=True
     )
     return time.perf_counter() - started
 
 
-def measure(runs: int = RUNS) -> dict[str, list[float]]:
-    """Wall times (seconds) of ``runs`` fresh processes per variant, variants interleaved."""
+def measure(runs: int = RUNS, ref_root: Path | None = None) -> dict[str, list[float]]:
+    """Wall times (seconds) of ``runs`` fresh processes per variant, variants interleaved;
+    with ``ref_root`` (the deployed code at a ref), its framework too, as ``"ref"``."""
     with tempfile.TemporaryDirectory(prefix="bench-pycache-") as pycache:
         env = _environment(pycache)
-        for _, source in VARIANTS.values():  # warm-up: fills the bytecode cache
-            _run(source, env)
-        times: dict[str, list[float]] = {name: [] for name in VARIANTS}
+        variants = {name: (source, env, ROOT) for name, (_, source) in VARIANTS.items()}
+        if ref_root is not None:
+            variants["ref"] = (VARIANTS["framework"][1], {**env, "PYTHONPATH": str(ref_root)}, ref_root)
+        for source, variant_env, cwd in variants.values():  # warm-up: fills the bytecode cache
+            _run(source, variant_env, cwd)
+        times: dict[str, list[float]] = {name: [] for name in variants}
         for _ in range(runs):
-            for name, (_, source) in VARIANTS.items():
-                times[name].append(_run(source, env))
+            for name, (source, variant_env, cwd) in variants.items():
+                times[name].append(_run(source, variant_env, cwd))
     return times
 
 
-def main() -> None:
-    times = measure()
+def main(argv: list[str] | None = None) -> None:
+    ref = _ref_code.chosen_ref(argv)
+    with ExitStack() as stack:
+        ref_root = None
+        if ref is not None:
+            try:
+                ref_root = stack.enter_context(_ref_code.extracted(ref))
+            except LookupError as exc:
+                print(f"  (no comparison with a baseline ref: {exc})")
+        times = measure(ref_root=ref_root)
+        counted = count_instructions(ref_root) if ref_root is not None and _ref_code.wants_instructions(argv) else None
     medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
     print(f"cold start (fresh process: import + initialize + first invoke), median of {RUNS} runs, ms:")
-    for name, (label, _) in VARIANTS.items():
+    labels = {name: label for name, (label, _) in VARIANTS.items()}
+    if ref is not None and "ref" in times:
+        labels["ref"] = f"framework at {_ref_code.short(ref)} (baseline ref)"
+    for name, label in labels.items():
         print(f"  {label:45s} {medians[name]:7.1f}  (min {min(times[name]) * 1000:.1f})")
     added = medians["framework"] - medians["bare"]
     floor = medians["floor"] - medians["bare"]
@@ -213,6 +238,32 @@ def main() -> None:
         f" framework - bare {fastest['framework'] - fastest['bare']:.1f} ms,"
         f" runtime over the floor {fastest['framework'] - fastest['floor']:.1f} ms"
     )
+    if "ref" in times:
+        ratio = medians["framework"] / medians["ref"]
+        verdict = "meets" if ratio <= TARGET_REF_RATIO else "MISSES"
+        # Per run, each pair ran back to back: the spread of their ratios shows the noise.
+        pairs = sorted(w / r for w, r in zip(times["framework"], times["ref"], strict=True))
+        print(
+            f"ratio framework/baseline ref: {ratio:.2f} ({verdict} the target ≤ {TARGET_REF_RATIO:.2f});"
+            f" per run {pairs[0]:.2f}–{pairs[-1]:.2f}, fastest runs {fastest['framework'] / fastest['ref']:.2f}"
+        )
+    if counted is not None:
+        mine, theirs = counted
+        print(f"instructions of a cold start (callgrind): {mine:,} against {theirs:,}, ratio {mine / theirs:.3f}")
+
+
+def count_instructions(ref_root: Path) -> tuple[int, int] | None:
+    """Instructions of the framework's cold start (bytecode warm), working tree and ref."""
+    source = f"EVENT_FILE = {str(EVENT_FILE)!r}\n" + VARIANTS["framework"][1]
+    with tempfile.TemporaryDirectory(prefix="bench-pycache-") as pycache:
+        env = _environment(pycache)
+        counts = []
+        for root in (ROOT, ref_root):
+            tree_env = {**env, "PYTHONPATH": str(root)}
+            _run(VARIANTS["framework"][1], tree_env, root)  # warm-up: fills the bytecode cache
+            counts.append(_ref_code.instructions(source, root, tree_env))
+    mine, theirs = counts
+    return None if mine is None or theirs is None else (mine, theirs)
 
 
 if __name__ == "__main__":

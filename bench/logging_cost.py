@@ -90,7 +90,7 @@ def main() -> None:
     sink = NullSink()
     plain = _logger("plain", logging.Formatter(logging.BASIC_FORMAT), sink)
     stock = _logger("stock", JsonFormatter(json_ensure_ascii=False), sink)
-    ours = _logger("ours", logs.FcJsonFormatter(), sink)
+    ours = _logger("ours", logs.JsonLineFormatter(), sink)
     summary_logger = logging.getLogger("bench.ours.runtime")
     real_stdout, sys.stdout = sys.stdout, sink  # logs.emit writes to sys.stdout, as in FC
     try:

@@ -15,7 +15,15 @@ Every variant writes its log lines to the same kind of sink (a null text stream)
 figures compare the handlers, not the terminal. Targets (issue 2): framework median ≤ bare
 + 40 µs, and faster than Powertools.
 
+Then the framework against itself at a git ref (``bench/_ref_code.py``: by default the commit
+the issue-12 refactoring started from; ``--against REF`` or ``BENCH_AGAINST`` picks another).
+Two versions of ``runtime`` cannot share a process, so each is measured in child processes
+(bare and framework taking turns, as above), the two trees alternating round after round;
+each round's ratio is printed with the median; ``--instructions`` adds callgrind's count of
+instructions per invoke for both trees. Target (issue 12): framework ≤ 1.10 × the ref's.
+
     python -m bench warm_overhead
+    python -m bench.warm_overhead --against HEAD~1 --instructions
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ import json
 import logging
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,6 +45,7 @@ from aws_lambda_powertools.utilities.parser import envelopes, event_parser
 
 import handlers.prime_checker as framework
 from algorithms.prime_checker import MAX_NUMBER, PrimeChecker, PrimeInput, explain, factorise, is_prime
+from bench import _ref_code
 from localfc.fc.context import function_environment
 from localfc.project.syaml import load_project
 
@@ -46,6 +56,9 @@ ROOT = Path(__file__).resolve().parents[1]
 EVENTS = 10_000
 CHUNK = 500  # variants take turns every CHUNK events, so background load hits them alike
 TARGET_ADDED_US = 40.0
+TARGET_REF_RATIO = 1.10
+REF_ROUNDS = 6  # child processes per tree, alternating
+REF_EVENTS = 4000  # events per child process
 
 
 class NullSink(io.TextIOBase):
@@ -273,7 +286,92 @@ def median_us(samples: list[int]) -> float:
     return statistics.median(samples) / 1000
 
 
-def main() -> None:
+def measure_in_child(code_root: Path, count: int = REF_EVENTS) -> dict[str, float]:
+    """Median µs per invoke of bare and framework, measured in a fresh process whose
+    runtime/, handlers/ and algorithms/ are those under ``code_root``."""
+    probe = (
+        "import json, statistics, sys\n"
+        f"sys.path[:0] = [{str(code_root)!r}, {str(ROOT)!r}]\n"
+        "from bench.warm_overhead import measure\n"
+        f"timings = measure(count={count}, with_powertools=False)\n"
+        "print(json.dumps({name: statistics.median(v) / 1000 for name, v in timings.items()}))\n"
+    )
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=code_root, env=env, capture_output=True, text=True, check=True
+    )
+    medians: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return medians
+
+
+def compare_with_ref(ref: str, rounds: int = REF_ROUNDS, count_instructions: bool = False) -> None:
+    """Print the framework's median per invoke, working tree against ``ref``, in child processes.
+
+    One process runs slower than the next on a shared machine (the bare handler too), so the
+    verdict compares each tree's framework relative to the bare handler timed in the same
+    process (``framework/bare``), round by round; the raw medians are printed beside it."""
+    try:
+        with _ref_code.extracted(ref) as ref_root:
+            pairs = []
+            for round_ in range(rounds):
+                # Which tree goes first alternates, so a drifting load hits both alike.
+                trees = (ROOT, ref_root) if round_ % 2 == 0 else (ref_root, ROOT)
+                measured = {tree: measure_in_child(tree) for tree in trees}
+                pairs.append((measured[ROOT], measured[ref_root]))
+            counted = {tree: instructions_per_invoke(tree) for tree in (ROOT, ref_root)} if count_instructions else {}
+    except LookupError as exc:
+        print(f"  (no comparison with a baseline ref: {exc})")
+        return
+    label = _ref_code.short(ref)
+    work = statistics.median(w["framework"] for w, _ in pairs)
+    base = statistics.median(r["framework"] for _, r in pairs)
+    relative = sorted((w["framework"] / w["bare"]) / (r["framework"] / r["bare"]) for w, r in pairs)
+    raw = sorted(w["framework"] / r["framework"] for w, r in pairs)
+    print(f"against the framework at {label}, {rounds} child processes each of {REF_EVENTS} events, median µs:")
+    print(f"  {'framework, working tree':50s} {work:8.1f}")
+    print(f"  {'framework at ' + label:50s} {base:8.1f}")
+    ratio = statistics.median(relative)
+    verdict = "meets" if ratio <= TARGET_REF_RATIO else "MISSES"
+    print(
+        f"ratio framework/baseline ref, each relative to bare in its process: {ratio:.2f}"
+        f" ({verdict} the target ≤ {TARGET_REF_RATIO:.2f}); per round {relative[0]:.2f}–{relative[-1]:.2f};"
+        f" raw medians {work / base:.2f} (per round {raw[0]:.2f}–{raw[-1]:.2f})"
+    )
+    if counted:
+        mine, theirs = counted[ROOT], counted[ref_root]
+        if mine is None or theirs is None:
+            print("  (no instruction counts: valgrind is not installed)")
+        else:
+            counts = f"{mine:,.0f} against {theirs:,.0f}"
+            print(f"instructions per warm invoke (callgrind): {counts}, ratio {mine / theirs:.3f}")
+
+
+def run_framework(count: int) -> None:
+    """``count`` warm invokes of the framework, as ``measure`` makes them (for callgrind)."""
+    os.environ.update(fc_environment())
+    events = fc_http_events(numbers(count))
+    context = fc_context()
+    sys.stdout = NullSink()
+    framework.initialize(context)
+    for raw in events:
+        framework.handler(raw, context)
+
+
+def instructions_per_invoke(code_root: Path) -> float | None:
+    """Instructions per warm invoke of the framework under ``code_root``: the count of a
+    process making 1,200 invokes less that of one making 200, over the 1,000 between."""
+    counts = []
+    for count in (200, 1200):
+        probe = (
+            f"import sys\nsys.path[:0] = [{str(code_root)!r}, {str(ROOT)!r}]\n"
+            f"from bench.warm_overhead import run_framework\nrun_framework({count})\n"
+        )
+        counts.append(_ref_code.instructions(probe, code_root))
+    first, second = counts
+    return None if first is None or second is None else (second - first) / 1000
+
+
+def main(argv: list[str] | None = None) -> None:
     timings = measure()
     bare, framework = median_us(timings["bare"]), median_us(timings["framework"])
     powertools = median_us(timings["powertools"])
@@ -292,6 +390,9 @@ def main() -> None:
     print(f"ratio framework/bare: {framework / bare:.2f}")
     verdict = "meets" if framework < powertools else "MISSES"
     print(f"ratio framework/powertools: {framework / powertools:.2f} ({verdict} the target < 1)")
+    ref = _ref_code.chosen_ref(argv)
+    if ref is not None:
+        compare_with_ref(ref, count_instructions=_ref_code.wants_instructions(argv))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ triggers, with no code in the algorithm that knows which one called it.
 
 from __future__ import annotations
 
-import json
 import typing
 from typing import Any, NamedTuple
 
@@ -20,9 +19,9 @@ from pydantic import BaseModel
 
 from algorithms.errors import InputRejected
 from runtime.errors import BadRequestError, InputRejectedError, MalformedJSONError, ValidationError
-from runtime.events import Event, HttpRequest, OssEvent, TimerEvent
-from runtime.events.http import response as http_response
-from runtime.function import FunctionRuntime, Summary
+from runtime.events import DirectInvoke, Event, HttpRequest, OssEvent, TimerEvent
+from runtime.events.timer import payload_json
+from runtime.function import Answer, FunctionRuntime
 from runtime.routing import Route, Router
 
 if typing.TYPE_CHECKING:
@@ -78,18 +77,26 @@ class AlgorithmFunction(FunctionRuntime):
     def teardown(self) -> None:
         self.algorithm.teardown()
 
-    def handle(self, event: Event, ctx: InvocationContext, summary: Summary) -> Any:
+    def operation_for(self, event: Event) -> str:
+        """HTTP requests go where their route says; direct invokes and timers to the default."""
         if isinstance(event, HttpRequest):
-            operation = self.operations[self.router.match(event.method, event.path)]
-            summary.operation = operation.name
-            data = self._from_http(event, operation.input_model)
-            return http_response(200, _json(self._call(operation, data)))
+            return self.router.match(event.method, event.path)
         if isinstance(event, OssEvent):
             raise BadRequestError(f"{self.algorithm_name} is not an object-processing function; it ignores OSS events")
-        operation = self.operations[self.default_operation]
-        summary.operation = operation.name
-        payload = _timer_payload(event) if isinstance(event, TimerEvent) else event.payload
-        return _json(self._call(operation, _validate(operation.input_model, payload)))
+        return self.default_operation
+
+    def handle(self, event: Event, ctx: InvocationContext, operation: str) -> Answer:
+        chosen = self.operations[operation]
+        if isinstance(event, HttpRequest):
+            data = self._from_http(event, chosen.input_model)
+        elif isinstance(event, TimerEvent):
+            payload = payload_json(event)
+            data = _validate(chosen.input_model, {} if payload is None else payload)
+        elif isinstance(event, DirectInvoke):
+            data = _validate(chosen.input_model, event.payload)
+        else:  # pragma: no cover - operation_for refuses the other kinds
+            raise BadRequestError(f"{self.algorithm_name} does not answer {event.kind} events")
+        return Answer(_json(self._call(chosen, data)))
 
     @staticmethod
     def _call(operation: Operation, data: BaseModel) -> BaseModel:
@@ -109,16 +116,7 @@ class AlgorithmFunction(FunctionRuntime):
         except pydantic.ValidationError as exc:
             if any(e["type"] == "json_invalid" for e in exc.errors()):
                 raise MalformedJSONError("request body is not valid JSON") from None
-            raise _validation_error(exc) from None
-
-
-def _timer_payload(event: TimerEvent) -> Any:
-    if not event.payload.strip():
-        return {}
-    try:
-        return json.loads(event.payload)
-    except (ValueError, RecursionError):
-        raise MalformedJSONError(f"payload of timer {event.trigger_name!r} is not valid JSON") from None
+            raise ValidationError.from_pydantic(exc) from None
 
 
 def _validate(model: type[BaseModel], payload: Any) -> BaseModel:
@@ -127,7 +125,7 @@ def _validate(model: type[BaseModel], payload: Any) -> BaseModel:
     try:
         return model.__pydantic_validator__.validate_python(payload)  # type: ignore[no-any-return]
     except pydantic.ValidationError as exc:
-        raise _validation_error(exc) from None
+        raise ValidationError.from_pydantic(exc) from None
 
 
 def _json(output: BaseModel) -> str:
@@ -135,16 +133,6 @@ def _json(output: BaseModel) -> str:
     ``model_validate_json``, cost as much as the work itself (~1 µs each per invocation),
     so the model's pydantic-core validator and serializer are called directly."""
     return type(output).__pydantic_serializer__.to_json(output).decode()
-
-
-def _validation_error(exc: pydantic.ValidationError) -> ValidationError:
-    # Input values are left out on purpose: they may be large or sensitive.
-    details = [
-        {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"], "type": e["type"]}
-        for e in exc.errors(include_url=False, include_input=False)
-    ]
-    fields = ", ".join(d["field"] for d in details)
-    return ValidationError(f"invalid input: {fields}", details)
 
 
 __all__ = ["AlgorithmFunction", "Operation", "Route"]

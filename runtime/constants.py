@@ -1,7 +1,8 @@
 """Names of the environment variables the runtime reads, in one place.
 
 FC sets the ``FC_*`` and ``ALIBABA_CLOUD_*`` ones; s.yaml ``environmentVariables`` set the
-``APP_*`` ones. FC reserves the ``FC_`` prefix, so our own settings never use it.
+``APP_*`` ones. FC reserves the ``FC_`` prefix, so our own settings never use it. A sample
+algorithm's own settings (``APP_THUMBNAIL_*``, ``APP_SUMMARY_*``) are named in its handler.
 """
 
 from __future__ import annotations
@@ -35,14 +36,6 @@ APP_OSS_TIMEOUT = "APP_OSS_TIMEOUT"  # seconds per connect/read
 APP_OSS_RETRIES = "APP_OSS_RETRIES"  # attempts per OSS call before a record fails as retryable
 APP_OSS_PART_SIZE = "APP_OSS_PART_SIZE"  # bytes; outputs larger than this use multipart upload
 APP_OSS_READ_CHUNK = "APP_OSS_READ_CHUNK"  # bytes per streamed read
-# Sample algorithms (handlers/thumbnailer.py, handlers/table_summary.py).
-APP_THUMBNAIL_SIZES = "APP_THUMBNAIL_SIZES"  # e.g. 256x256,1024x1024
-APP_THUMBNAIL_FORMAT = "APP_THUMBNAIL_FORMAT"  # JPEG | PNG | WEBP
-APP_THUMBNAIL_QUALITY = "APP_THUMBNAIL_QUALITY"  # 1-95
-APP_THUMBNAIL_MAX_BYTES = "APP_THUMBNAIL_MAX_BYTES"  # larger source images are rejected
-APP_SUMMARY_MAX_LINE_BYTES = "APP_SUMMARY_MAX_LINE_BYTES"  # longer lines make the input unreadable
-# Processes reducing CSV blocks: the function's `cpu` (os.cpu_count() in FC is the host's).
-APP_SUMMARY_WORKERS = "APP_SUMMARY_WORKERS"
 
 # Direct shipping of business/audit events to a logstore (runtime/shipping.py).
 APP_SHIP_PROJECT = "APP_SHIP_PROJECT"  # SLS project; shipping is on when this and the logstore are set

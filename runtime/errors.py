@@ -6,7 +6,12 @@ is not one of these becomes ``InternalError`` with a generic message.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    import pydantic
 
 
 class FunctionError(Exception):
@@ -47,6 +52,18 @@ class ValidationError(FunctionError):
 
     status = 422
     code = "ValidationError"
+
+    @classmethod
+    def from_pydantic(cls, exc: pydantic.ValidationError, subject: str = "input") -> ValidationError:
+        """pydantic's errors as ``details``, one per field (dotted path, message, type); the
+        message names the fields, or says what is wrong with the whole ``subject``."""
+        # Input values are left out on purpose: they may be large or sensitive.
+        details = [
+            {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"], "type": e["type"]}
+            for e in exc.errors(include_url=False, include_input=False)
+        ]
+        what = ", ".join(d["field"] if d["field"] != "(body)" else d["message"] for d in details)
+        return cls(f"invalid {subject}: {what}", details)
 
 
 class InputRejectedError(FunctionError):
@@ -97,4 +114,9 @@ class RetryInvocation(Exception):
 
     Only for failures that a retry can fix (OSS answering 5xx, a timeout mid-stream). The
     message must be safe to show: FC copies it into the invocation's error result.
+    ``fields`` go into the invocation's summary line, as an ``Answer``'s would.
     """
+
+    def __init__(self, message: str, fields: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.fields = fields

@@ -2,44 +2,54 @@
 
 ``FunctionRuntime`` owns what does not depend on the algorithm: the context, the log scope,
 setup once per instance (retried after a failure, as FC retries a failed initializer),
-turning any exception into an error answer, and one summary line per invocation.
-Subclasses implement ``handle`` (what to do with a recognised event) and ``error_result``
-(how an error looks for that event).
+turning any exception into an error answer shaped for its trigger, and one summary line per
+invocation. Subclasses implement ``handle`` (what to do with a recognised event: it returns
+an ``Answer``) and, when they have several, ``operation_for`` (which operation an event asks
+for).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from algorithms import business_events
 from algorithms import metrics as algorithm_metrics
 from runtime import credentials, logs
 from runtime.context import InstanceEnvironment, InvocationContext
 from runtime.errors import FunctionError, InitializationError, InternalError, RetryInvocation
-from runtime.events import Event, recognise
-from runtime.events.http import response as http_response
+from runtime.events import ANSWERS, Event, recognise, trigger_of
 from runtime.metrics import InvocationMetrics
 from runtime.settings import RuntimeSettings
 from runtime.shipping import EventBuffer, LoggedEvents, Shipper
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 log = logging.getLogger("runtime")
 
 
-class Summary:
-    """What one invocation did; becomes the fields of its summary log line."""
+class Answer(NamedTuple):
+    """What ``handle`` returns: the result as JSON text, which the event's trigger shapes
+    (FC's HTTP response struct for an HTTP event, the text itself otherwise), and the fields
+    it adds to the invocation's summary line (docs/log-schema.md).
 
-    __slots__ = ("error_code", "fields", "operation", "status", "trigger")
+    >>> Answer('{"ok":true}', {"objects": 2}).fields
+    {'objects': 2}
+    """
 
-    def __init__(self) -> None:
-        self.status = 200
-        self.trigger = "unknown"
-        self.operation = ""
-        self.error_code = ""
-        self.fields: dict[str, Any] = {}
+    body: str
+    fields: Mapping[str, Any] | None = None
+
+
+# What one invocation did, as ``_run`` returns it: (the answer FC returns, then what its
+# summary line says: status, trigger — the event's kind, "unknown" when it could not be read
+# —, operation, error code, the Answer's fields; and the RetryInvocation to raise once the
+# line is written, if any). A plain tuple: the handler unpacks it at once, and a named
+# tuple costs a Python-level call to build, per invocation.
+Outcome = tuple[Any, int, str, str, str, "Mapping[str, Any] | None", "RetryInvocation | None"]
 
 
 class FunctionRuntime:
@@ -58,7 +68,7 @@ class FunctionRuntime:
         self._setup_lock = threading.Lock()
         self._shipper: Shipper | None = None
         # Encoded summary fields by their values (see _finish).
-        self._encoded_outcomes: dict[_Outcome, str] = {}
+        self._encoded_outcomes: dict[_SummaryKey, str] = {}
 
     # --- subclass hooks -------------------------------------------------------------
     def setup(self) -> None:
@@ -67,21 +77,15 @@ class FunctionRuntime:
     def teardown(self) -> None:
         """Release what setup acquired."""
 
-    def handle(self, event: Event, ctx: InvocationContext, summary: Summary) -> Any:
-        raise NotImplementedError
+    def operation_for(self, event: Event) -> str:
+        """The name of what ``handle`` will do with ``event``: the summary line's ``operation``.
+        Asked before ``handle``, so that the line of a failed invocation names it too; a
+        ``FunctionError`` raised here refuses the event."""
+        return ""
 
-    def error_result(self, error: FunctionError, event: Event | None, raw: bytes, ctx: InvocationContext) -> Any:
-        """The answer for a failed invocation; HTTP events get FC's struct, others JSON."""
-        body = error.to_body(ctx.request_id)
-        is_http = event.kind == "http" if event is not None else _looks_like_http(raw)
-        if is_http:
-            headers = (
-                {"Allow": ", ".join(error.details["allowed"])}
-                if error.status == 405 and isinstance(error.details, dict)
-                else None
-            )
-            return http_response(error.status, body, headers)
-        return json_text(body)
+    def handle(self, event: Event, ctx: InvocationContext, operation: str) -> Answer:
+        """Answer a recognised event; a ``FunctionError`` becomes the error answer."""
+        raise NotImplementedError
 
     # --- FC entry points ------------------------------------------------------------
     @property
@@ -129,7 +133,6 @@ class FunctionRuntime:
         started = time.perf_counter()
         max_body_bytes = self.settings.max_body_bytes  # first: resolving them installs the JSON log handler
         ctx = InvocationContext.from_fc(context, self.instance)
-        summary = Summary()
         metrics = InvocationMetrics()
         events = self.shipper.sink()
         # The log scope, metrics recorder and event sink of the invocation, bound with
@@ -138,19 +141,22 @@ class FunctionRuntime:
         metrics_token = algorithm_metrics.RECORDER.set(metrics)
         events_token = business_events.SINK.set(events)
         try:
-            result = self._answer(event, ctx, summary, max_body_bytes)
-        except RetryInvocation as exc:
-            summary.status, summary.error_code = 503, "RetryInvocation"
-            self._finish(summary, started, ctx, metrics=metrics, events=events, level=logging.ERROR, message=str(exc))
-            raise
-        else:
-            self._finish(summary, started, ctx, metrics=metrics, events=events)
+            answer, status, trigger, operation, error_code, own, retry = self._run(event, ctx, max_body_bytes)
+            summary = (status, trigger, operation, error_code, ctx.retry_count, ctx.instance_id)
+            if retry is None:
+                self._finish(summary, own, started, ctx, metrics=metrics, events=events)
+            else:
+                message = str(retry)
+                self._finish(
+                    summary, own, started, ctx, metrics=metrics, events=events, level=logging.ERROR, message=message
+                )
+                raise retry
         finally:
             self._cold = False
             business_events.SINK.reset(events_token)
             algorithm_metrics.RECORDER.reset(metrics_token)
             logs.SCOPE.reset(scope_token)
-        return result
+        return answer
 
     def pre_stop(self, context: Any) -> None:
         """FC preStop: release resources before the instance is destroyed."""
@@ -179,26 +185,25 @@ class FunctionRuntime:
                 ) from None
             self._ready = True
 
-    def _answer(self, event: bytes, ctx: InvocationContext, summary: Summary, max_body_bytes: int) -> Any:
-        """The algorithm's answer to ``event``, or the error's; only ``RetryInvocation`` escapes."""
+    def _run(self, raw: bytes, ctx: InvocationContext, max_body_bytes: int) -> Outcome:
+        """The algorithm's answer to ``raw``, or the error's, shaped for the event's trigger."""
         parsed: Event | None = None
+        operation = ""
         try:
             self._ensure_ready()
-            parsed = recognise(event, max_body_bytes)
-            summary.trigger = parsed.kind
-            return self.handle(parsed, ctx, summary)
-        except RetryInvocation:
-            raise
+            parsed = recognise(raw, max_body_bytes)
+            operation = self.operation_for(parsed)
+            body, fields = self.handle(parsed, ctx, operation)
+            kind = parsed.kind
+            return (ANSWERS[kind](body), 200, kind, operation, "", fields, None)
+        except RetryInvocation as exc:
+            trigger = parsed.kind if parsed is not None else "unknown"
+            return (None, 503, trigger, operation, "RetryInvocation", exc.fields, exc)
         except FunctionError as exc:
-            return self._failed(exc, parsed, event, ctx, summary)
+            error = exc
         except Exception:
             log.exception("unexpected error in %s", self.algorithm_name)
-            return self._failed(InternalError(), parsed, event, ctx, summary)
-
-    def _failed(
-        self, error: FunctionError, parsed: Event | None, raw: bytes, ctx: InvocationContext, summary: Summary
-    ) -> Any:
-        summary.status, summary.error_code = error.status, error.code
+            error = InternalError()
         scope = logs.current_scope()
         if scope is not None and scope.secrets:
             # An algorithm may quote a credential in a message meant for the caller.
@@ -206,7 +211,16 @@ class FunctionRuntime:
             error.details = logs.redact(error.details, scope.secrets)
         if error.status < 500:
             log.warning("request rejected: %s", error.message, extra={"error_code": error.code})
-        return self.error_result(error, parsed, raw, ctx)
+        answer = trigger_of(parsed, raw).error(error, ctx.request_id)
+        return (
+            answer,
+            error.status,
+            parsed.kind if parsed is not None else "unknown",
+            operation,
+            error.code,
+            None,
+            None,
+        )
 
     def _log_scope(self, ctx: InvocationContext, phase: str = "") -> logs.LogScope:
         return logs.invocation_scope(
@@ -237,7 +251,8 @@ class FunctionRuntime:
 
     def _finish(
         self,
-        summary: Summary,
+        key: _SummaryKey,
+        own: Mapping[str, Any] | None,
         started: float,
         ctx: InvocationContext,
         *,
@@ -247,44 +262,37 @@ class FunctionRuntime:
         message: str = "",
     ) -> None:
         """Ship the invocation's business events, then write its summary line: the one
-        record per invocation that carries its metrics (see docs/log-schema.md)."""
+        record per invocation that carries its metrics (see docs/log-schema.md). ``key``:
+        the fields from ``status`` to ``instance_id``; ``own``: the ``Answer``'s fields."""
         shipped = None
         if isinstance(events, EventBuffer) and (events.events or events.dropped):
             shipped = self.shipper.ship(events, ctx, self.algorithm_name)
         duration_ms = (time.perf_counter() - started) * 1000
         # After duration_ms, the runtime's fields repeat from one invocation to the next:
         # their encoding is kept per combination of values (a third of the cost of the line).
-        outcome = (
-            summary.status,
-            summary.trigger,
-            summary.operation,
-            summary.error_code,
-            ctx.retry_count,
-            ctx.instance_id,
-        )
         fields: dict[str, Any] = {}
         if metrics.values:
             fields["metrics"] = metrics.values
         if shipped is not None:
             fields["shipped_events"] = shipped.sent
             fields["ship_ms"] = shipped.duration_ms
-        if summary.fields:
-            if not summary.fields.keys().isdisjoint(_SUMMARY_FIELDS):
+        if own:
+            if not own.keys().isdisjoint(_SUMMARY_FIELDS):
                 # A subclass overrides a field of the runtime: the value changes in place.
                 fixed = {
                     "event": "invocation",
                     "duration_ms": round(duration_ms, 3),
-                    **_outcome_fields(outcome, self.algorithm_name),
+                    **_outcome_fields(key, self.algorithm_name),
                 }
-                logs.emit(log, level, message or "invocation finished", {**fixed, **fields, **summary.fields})
+                logs.emit(log, level, message or "invocation finished", {**fixed, **fields, **own})
                 return
-            fields.update(summary.fields)
-        encoded = self._encoded_outcomes.get(outcome)
+            fields.update(own)
+        encoded = self._encoded_outcomes.get(key)
         if encoded is None:
             if len(self._encoded_outcomes) >= 256:  # operations and error codes are few; stay small
                 self._encoded_outcomes.clear()
-            encoded = logs.encode_fields(_outcome_fields(outcome, self.algorithm_name))
-            self._encoded_outcomes[outcome] = encoded
+            encoded = logs.encode_fields(_outcome_fields(key, self.algorithm_name))
+            self._encoded_outcomes[key] = encoded
         # ".3f" is the JSON of the duration rounded to the microsecond, and costs a third
         # of round() then repr(), per invocation.
         encoded = f'"event":"invocation","duration_ms":{duration_ms:.3f},{encoded}'
@@ -295,12 +303,13 @@ _SUMMARY_FIELDS = frozenset(
     {"event", "duration_ms", "status", "trigger", "algorithm", "operation", "error_code", "retry_count"}
     | {"instance_id", "metrics", "shipped_events", "ship_ms"}
 )
-_Outcome = tuple[int, str, str, str, int, str]
+# status, trigger, operation, error_code, retry_count, instance_id
+_SummaryKey = tuple[int, str, str, str, int, str]
 
 
-def _outcome_fields(outcome: _Outcome, algorithm: str) -> dict[str, Any]:
+def _outcome_fields(key: _SummaryKey, algorithm: str) -> dict[str, Any]:
     """The summary fields from ``status`` to ``instance_id`` (see ``FunctionRuntime._finish``)."""
-    status, trigger, operation, error_code, retry_count, instance_id = outcome
+    status, trigger, operation, error_code, retry_count, instance_id = key
     fields: dict[str, Any] = {"status": status, "trigger": trigger, "algorithm": algorithm, "operation": operation}
     if error_code:
         fields["error_code"] = error_code
@@ -309,17 +318,6 @@ def _outcome_fields(outcome: _Outcome, algorithm: str) -> dict[str, Any]:
     if instance_id:
         fields["instance_id"] = instance_id
     return fields
-
-
-def json_text(body: dict[str, Any]) -> str:
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-
-
-def _looks_like_http(raw: bytes) -> bool:
-    """Guess the trigger of an event too broken or too big to parse (only to shape the error)."""
-    if not isinstance(raw, (bytes, bytearray)):
-        return False
-    return b'"requestContext"' in raw[:8192] or b'"requestContext"' in raw[-8192:]
 
 
 def _ms(started: float) -> float:

@@ -1,4 +1,5 @@
-"""FC OSS trigger events: ``{"events": [record, ...]}`` — and object-key decoding, in one place.
+"""FC OSS trigger events: ``{"events": [record, ...]}`` in, JSON text out (``OssTrigger``) —
+and object-key decoding, in one place.
 
 Whether FC URL-encodes ``oss.object.key`` is UNCONFIRMED (Alibaba's MNS notifications do,
 examples in the FC docs show plain keys). ``key_candidates`` therefore returns the
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote
 
-from runtime.events.models import OssEvent, OssRecord
+from runtime.events.models import OssEvent, OssRecord, TriggerKind
+from runtime.events.trigger import Trigger
 
 _PERCENT_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 
@@ -87,3 +89,12 @@ def _size(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f"size must be a whole number of bytes, not {str(value)[:40]!r}")
     return value
+
+
+class OssTrigger(Trigger):
+    """An OSS trigger: its records, each parsed on its own (a malformed one is reported in
+    ``OssEvent.invalid``, never dropped silently); the answer is JSON text."""
+
+    kind: ClassVar[TriggerKind] = "oss"
+    matches = staticmethod(is_oss)
+    parse = staticmethod(parse_oss)

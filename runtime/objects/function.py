@@ -14,7 +14,6 @@ asynchronous invocation; records already done are then skipped by the idempotenc
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -22,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 import pydantic
 
 from algorithms.object_base import ObjectAlgorithm
-from runtime.errors import BadRequestError, MalformedJSONError, RetryInvocation, ValidationError
+from runtime.errors import BadRequestError, RetryInvocation, ValidationError
 from runtime.events import DirectInvoke, Event, HttpRequest, OssEvent, TimerEvent
-from runtime.function import FunctionRuntime, Summary, json_text
+from runtime.events.timer import payload_json
+from runtime.events.trigger import json_text
+from runtime.function import Answer, FunctionRuntime
 from runtime.objects import retry
 from runtime.objects.clients import BucketClients
 from runtime.objects.errors import ObjectStoreError
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from runtime.context import InvocationContext
+    from runtime.processes import ProcessPool
     from runtime.settings import RuntimeSettings
 
 log = logging.getLogger("runtime.objects")
@@ -71,6 +73,7 @@ class ObjectFunction(FunctionRuntime):
         self.object_settings: ObjectSettings | None = object_settings
         self.clients: BucketClients | None = None
         self.retry_policy = retry.RetryPolicy()
+        self.pool: ProcessPool | None = None  # the algorithm's worker processes, if it wants some
 
     @property
     def algorithm(self) -> ObjectAlgorithm:
@@ -83,6 +86,14 @@ class ObjectFunction(FunctionRuntime):
         if self._algorithm is None and self._factory is not None:
             self._algorithm = self._factory()
         self.algorithm.setup()
+        if self.algorithm.processes > 1:
+            if self.pool is None:
+                from runtime.processes import ProcessPool  # noqa: PLC0415 - only for algorithms that use it
+
+                self.pool = ProcessPool(self.algorithm.processes, name=self.algorithm.name)
+            # Forked now, once per instance, while the process has a single thread (see
+            # runtime/processes/pool.py); reused by every object.
+            self.pool.start()
         self.object_settings = settings
         self.clients = BucketClients(timeout_s=settings.timeout_s)
         self.retry_policy = retry.RetryPolicy(attempts=settings.attempts)
@@ -94,21 +105,27 @@ class ObjectFunction(FunctionRuntime):
         logging.getLogger("oss2").setLevel(logging.WARNING)
 
     def teardown(self) -> None:
+        if self.pool is not None:
+            self.pool.stop()
         if self._algorithm is not None:
             self._algorithm.teardown()
         if self.clients is not None:
             self.clients.clear()
 
-    def handle(self, event: Event, ctx: InvocationContext, summary: Summary) -> Any:
+    def operation_for(self, event: Event) -> str:
+        """``oss_event`` for an OSS trigger's records, ``reprocess`` for a request naming
+        objects (a direct invoke or a timer's payload); HTTP is refused."""
         if isinstance(event, HttpRequest):
             raise BadRequestError(
                 f"{self.algorithm_name} processes OSS objects; invoke it with an OSS event or"
                 ' {"bucket": ..., "key": ...}, not over HTTP'
             )
+        return "oss_event" if isinstance(event, OssEvent) else "reprocess"
+
+    def handle(self, event: Event, ctx: InvocationContext, operation: str) -> Answer:
         force = False
         walk: ReprocessRequest | None = None
         if isinstance(event, OssEvent):
-            summary.operation = "oss_event"
             targets: Iterator[Target] = iter(from_oss_event(event))
             invalid = [
                 RecordResult("", f"events[{index}]", "skipped", "invalid_record", reason)
@@ -119,11 +136,9 @@ class ObjectFunction(FunctionRuntime):
             force = request.force
             invalid = []
             if request.prefix is not None:
-                summary.operation = "reprocess_prefix"
                 walk = request
                 targets = iter(())
             else:
-                summary.operation = "reprocess"
                 targets = iter(request.targets())
         processor = self._processor(ctx)
         policy = self.retry_policy.with_deadline(ctx.deadline)
@@ -152,9 +167,9 @@ class ObjectFunction(FunctionRuntime):
             results.append(result)
             walk_state["last_done"] = target.key
         tally = counts(results)
-        summary.fields.update({"objects": len(results), **{k: v for k, v in tally.items() if v}})
+        fields = {"objects": len(results), **{k: v for k, v in tally.items() if v}}
         if any(r.status == "failed" and r.retryable for r in results):
-            raise RetryInvocation(retry_message(results))
+            raise RetryInvocation(retry_message(results), fields)
         answer: dict[str, Any] = {
             "function": ctx.function_name or self.algorithm_name,
             "version": ctx.version,
@@ -164,13 +179,13 @@ class ObjectFunction(FunctionRuntime):
         if walk is not None:
             walk_state.pop("last_done", None)
             answer["walk"] = {"bucket": walk.bucket, "prefix": walk.prefix, **walk_state}
-        return json_text(answer)
+        return Answer(json_text(answer), fields)
 
     def _processor(self, ctx: InvocationContext) -> ObjectProcessor:
         if self.object_settings is None or self.clients is None:
             raise RuntimeError("setup() has not run")
         return ObjectProcessor(
-            self.algorithm, self.object_settings, self.clients, ctx.function_name or self.algorithm_name
+            self.algorithm, self.object_settings, self.clients, ctx.function_name or self.algorithm_name, self.pool
         )
 
     def _walk(
@@ -225,13 +240,9 @@ class ObjectFunction(FunctionRuntime):
 
 def _reprocess_request(event: Event) -> ReprocessRequest:
     if isinstance(event, TimerEvent):
-        text = event.payload.strip()
-        if not text:
+        payload = payload_json(event)
+        if payload is None:
             raise BadRequestError(f"timer {event.trigger_name!r} has no payload; give it a reprocess request as JSON")
-        try:
-            payload: Any = json.loads(text)
-        except ValueError:
-            raise MalformedJSONError(f"payload of timer {event.trigger_name!r} is not valid JSON") from None
     elif isinstance(event, DirectInvoke):
         payload = event.payload
     else:  # pragma: no cover - every Event kind is handled above
@@ -243,11 +254,7 @@ def _reprocess_request(event: Event) -> ReprocessRequest:
     try:
         return ReprocessRequest.model_validate(payload)
     except pydantic.ValidationError as exc:
-        details = [
-            {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"], "type": e["type"]}
-            for e in exc.errors(include_url=False, include_input=False)
-        ]
-        raise ValidationError(f"invalid reprocess request: {details[0]['message']}", details) from None
+        raise ValidationError.from_pydantic(exc, "reprocess request") from None
 
 
 __all__ = ["ObjectFunction", "ObjectStoreError"]

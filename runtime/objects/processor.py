@@ -22,6 +22,7 @@ import time
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from algorithms import parallel
 from algorithms.errors import InputRejected
 from algorithms.object_base import ObjectInfo
 from runtime.objects import retry
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from runtime.objects.retry import RetryPolicy
     from runtime.objects.settings import ObjectSettings
     from runtime.objects.targets import Target
+    from runtime.processes import ProcessPool
 
 log = logging.getLogger("runtime.objects")
 
@@ -66,11 +68,13 @@ class ObjectProcessor:
         settings: ObjectSettings,
         clients: BucketClients,
         function_name: str,
+        workers: ProcessPool | None = None,
     ) -> None:
         self.algorithm = algorithm
         self.settings = settings
         self.clients = clients
         self.function_name = function_name
+        self.workers = workers
         self.layout = OutputLayout(settings.output_prefix)
 
     def process(self, target: Target, ctx: InvocationContext, policy: RetryPolicy, force: bool = False) -> RecordResult:
@@ -193,7 +197,10 @@ class ObjectProcessor:
             reader = ObjectReader(
                 source, info.key, size=info.size, etag=info.etag, crc64=head.server_crc, policy=sink.policy
             )
-            with open_stream(reader, self.settings.read_chunk, read_ahead=READ_AHEAD_CHUNKS) as stream:
+            with (
+                open_stream(reader, self.settings.read_chunk, read_ahead=READ_AHEAD_CHUNKS) as stream,
+                parallel.binding(self.workers),
+            ):
                 summary = dict(self.algorithm.process(stream, info, sink) or {})
             manifest = sink.write_reserved(MANIFEST_NAME, _manifest_body(info, sink, ctx, summary))
         except InputRejected as exc:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from runtime import constants
 from runtime.objects.errors import EndpointError
 from runtime.objects.keys import normalise_prefix
-from runtime.settings import SettingsError
+from runtime.settings import SettingsError, number_from
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -58,10 +58,14 @@ class ObjectSettings:
             output_prefix=prefix,
             output_bucket=env.get(constants.APP_OUTPUT_BUCKET, "").strip(),
             endpoint=env.get(constants.APP_OSS_ENDPOINT, "").strip(),
-            timeout_s=_number(env, constants.APP_OSS_TIMEOUT, DEFAULT_TIMEOUT_S, 0.1, 3600.0),
-            attempts=int(_number(env, constants.APP_OSS_RETRIES, DEFAULT_ATTEMPTS, 1, 10)),
-            part_size=int(_number(env, constants.APP_OSS_PART_SIZE, DEFAULT_PART_SIZE, MIN_PART_SIZE, MAX_PART_SIZE)),
-            read_chunk=int(_number(env, constants.APP_OSS_READ_CHUNK, DEFAULT_READ_CHUNK, 4 * KIB, 64 * MIB)),
+            timeout_s=number_from(env, constants.APP_OSS_TIMEOUT, DEFAULT_TIMEOUT_S, low=0.1, high=3600.0),
+            attempts=int(number_from(env, constants.APP_OSS_RETRIES, DEFAULT_ATTEMPTS, low=1, high=10)),
+            part_size=int(
+                number_from(env, constants.APP_OSS_PART_SIZE, DEFAULT_PART_SIZE, low=MIN_PART_SIZE, high=MAX_PART_SIZE)
+            ),
+            read_chunk=int(
+                number_from(env, constants.APP_OSS_READ_CHUNK, DEFAULT_READ_CHUNK, low=4 * KIB, high=64 * MIB)
+            ),
         )
 
     def endpoint_for(self, region: str, in_fc: bool) -> str:
@@ -74,16 +78,3 @@ class ObjectSettings:
                 f"cannot tell which OSS endpoint to use: no region in the context; set {constants.APP_OSS_ENDPOINT}"
             )
         return f"https://oss-{region}-internal.aliyuncs.com" if in_fc else f"https://oss-{region}.aliyuncs.com"
-
-
-def _number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r}: expected a number") from None
-    if not low <= value <= high:
-        raise SettingsError(f"{name}={raw!r}: must be between {low:g} and {high:g}")
-    return value

@@ -18,9 +18,10 @@ import oss2
 import pytest
 from PIL import Image
 
+from algorithms import parallel
 from algorithms.errors import InputRejected
 from algorithms.object_base import ObjectAlgorithm
-from algorithms.table_summary import TableSummariser
+from algorithms.table_summary import SummaryOptions, TableSummariser
 from algorithms.thumbnailer import Thumbnailer, ThumbnailOptions
 from runtime.errors import RetryInvocation
 from tests.fixtures.invocation import call, http_event, legacy_context, py312_context
@@ -97,6 +98,66 @@ def test_python312_context_takes_the_keys_from_the_environment(
     assert oss_bucket.meta("summaries/exports/a.csv/summary.json")["x-oss-meta-producer-version"] == "7"
     summary = json.loads(oss_bucket.read("summaries/exports/a.csv/summary.json"))
     assert summary["rows"] == 3
+
+
+def test_worker_processes_started_by_the_function_write_the_same_summary(
+    object_function: Callable[..., ObjectFunction], oss_bucket: LocalBucket
+) -> None:
+    # The algorithm asks for two processes; the runtime forks them at setup, binds them to each
+    # object, and stops them at preStop. Small blocks, so that many go to the workers.
+    rows = b"".join(b"%d,name-%d,%d.5\n" % (i, i % 97, i % 13) for i in range(20_000))
+    oss_bucket.client.put_object("exports/big.csv", b"id,name,value\n" + rows)
+    options = SummaryOptions(block_bytes=4096)
+    one = object_function(TableSummariser(options), endpoint=oss_bucket.endpoint, output_prefix="one/")
+    two = object_function(
+        TableSummariser(SummaryOptions(block_bytes=4096, workers=2)), endpoint=oss_bucket.endpoint, output_prefix="two/"
+    )
+    assert one.pool is None and two.pool is not None and len(two.pool.pids()) == 2
+    workers = two.pool.pids()
+    event = oss_event(oss_event_record(oss_bucket.name, "exports/big.csv"))
+    for app in (one, two):
+        assert call(app.handler, event, ctx()).doc["records"][0]["status"] == "processed"
+    summary = oss_bucket.read("one/exports/big.csv/summary.json")
+    assert json.loads(summary)["rows"] == 20_000
+    assert oss_bucket.read("two/exports/big.csv/summary.json") == summary
+    assert two.pool.pids() == workers  # no worker failed (and was replaced) along the way
+    two.pre_stop(ctx())
+    assert not two.pool.running
+
+
+class _Pid:
+    """A task that says which process ran it."""
+
+    def __call__(self, line: bytes) -> int:
+        return os.getpid()
+
+
+class WhereItRan(ObjectAlgorithm):
+    """Maps its lines over the worker processes the runtime binds, and writes their pids."""
+
+    name: ClassVar[str] = "where_it_ran"
+    processes = 2
+
+    def process(self, source: BinaryIO, info: ObjectInfo, outputs: OutputSink) -> dict[str, Any]:
+        lines = source.read().splitlines()
+        with parallel.workers() as pool:
+            pids = sorted(set(pool.map(_Pid, (), lines))) if pool is not None else []
+        outputs.write("pids.json", json.dumps(pids).encode(), "application/json")
+        return {"processes": len(pids)}
+
+
+def test_an_algorithm_gets_the_functions_worker_processes_for_each_object(
+    object_function: Callable[..., ObjectFunction], oss_bucket: LocalBucket
+) -> None:
+    app = object_function(WhereItRan(), endpoint=oss_bucket.endpoint, output_prefix="pids/")
+    assert app.pool is not None
+    oss_bucket.client.put_object("in/lines.txt", b"line\n" * 50)
+    answer = call(app.handler, oss_event(oss_event_record(oss_bucket.name, "in/lines.txt")), ctx("where-it-ran"))
+    assert answer.doc["records"][0]["status"] == "processed"
+    pids = json.loads(oss_bucket.read("pids/in/lines.txt/pids.json"))
+    assert pids == sorted(app.pool.pids()) and os.getpid() not in pids
+    app.pre_stop(ctx("where-it-ran"))
+    assert not app.pool.running
 
 
 def test_one_bad_record_never_hides_the_others(summariser: ObjectFunction, oss_bucket: LocalBucket) -> None:

@@ -38,7 +38,7 @@ from tests.fixtures.sls import (
 if TYPE_CHECKING:
     from runtime.context import InvocationContext
     from runtime.events import Event
-    from runtime.function import Summary
+    from runtime.function import Answer
 
 pytestmark = pytest.mark.usefixtures("clean_fc_env")
 REPO = REPO_ROOT
@@ -86,7 +86,7 @@ class NeverReady(Algorithm[In, Out]):
 
 
 class Retrying(AlgorithmFunction):
-    def handle(self, event: Event, ctx: InvocationContext, summary: Summary) -> Any:
+    def handle(self, event: Event, ctx: InvocationContext, operation: str) -> Answer:
         raise RetryInvocation("OSS answered 503; FC will retry")
 
 

@@ -233,10 +233,10 @@ def test_without_an_initializer_the_first_line_of_an_instance_is_json_too(
 ) -> None:
     # A fresh instance: FC's own plain-text handler (none here), not yet replaced by ours. The
     # shipping misconfiguration is reported on the first invocation, before anything else.
-    from runtime import logs  # noqa: PLC0415 - only this test needs its internals
+    from runtime.logs import output  # noqa: PLC0415 - only this test needs its internals
 
     clean_fc_env.setattr(logging.getLogger(), "handlers", [])
-    clean_fc_env.setattr(logs._Installed, "handler", None)
+    clean_fc_env.setattr(output._Installed, "handler", None)
     clean_fc_env.setenv("APP_SHIP_PROJECT", "only-the-project")
     app = AlgorithmFunction(PrimeChecker())
     call(app.handler, {"number": 7}, legacy_context())
@@ -247,17 +247,17 @@ def test_without_an_initializer_the_first_line_of_an_instance_is_json_too(
 def test_first_invocations_at_once_install_one_json_handler(clean_fc_env: pytest.MonkeyPatch) -> None:
     # Instance concurrency without an initializer: several first invocations configure the
     # logs at once. Two handlers side by side would write every line twice.
-    from runtime import logs  # noqa: PLC0415 - only this test needs its internals
+    from runtime.logs import output  # noqa: PLC0415 - only this test needs its internals
 
     root = logging.getLogger()
     clean_fc_env.setattr(root, "handlers", [])
-    clean_fc_env.setattr(logs._Installed, "handler", None)
+    clean_fc_env.setattr(output._Installed, "handler", None)
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads as often as possible: the race shows at once
     try:
         for _ in range(50):
             root.handlers.clear()
-            logs._Installed.handler = None
+            output._Installed.handler = None
             start = threading.Barrier(8)
             threads = [threading.Thread(target=_configure_after, args=(start,)) for _ in range(8)]
             for thread in threads:

@@ -17,7 +17,7 @@ from tests.fixtures.invocation import STS_SECRET, call, http_event, json_lines, 
 
 if TYPE_CHECKING:
     from runtime.events import Event
-    from runtime.function import Summary
+    from runtime.function import Answer
 
 pytestmark = pytest.mark.usefixtures("clean_fc_env")
 LOG = logging.getLogger("tests.fast")
@@ -78,9 +78,8 @@ def test_a_long_line_with_encoded_fields_is_cut_whole() -> None:
 class Overriding(AlgorithmFunction):
     """Puts fields of its own into the summary, one of them a field of the runtime."""
 
-    def handle(self, event: Event, ctx: InvocationContext, summary: Summary) -> Any:
-        summary.fields.update({"objects": 2, "status": 207})
-        return super().handle(event, ctx, summary)
+    def handle(self, event: Event, ctx: InvocationContext, operation: str) -> Answer:
+        return super().handle(event, ctx, operation)._replace(fields={"objects": 2, "status": 207})
 
 
 def test_summary_fields_of_a_subclass_come_last_or_replace_a_field_in_place(

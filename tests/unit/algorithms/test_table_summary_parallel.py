@@ -1,5 +1,7 @@
-"""The table summariser with worker processes: the same output as the sequential path, byte
-for byte, on varied inputs; worker failures surface as errors; no processes, no parallelism."""
+"""The table summariser with worker processes (the runtime's ``ProcessPool``, bound as
+``algorithms.parallel`` binds it): the same output as the sequential path, byte for byte, on
+varied inputs; the workers stay usable after a refused input; a worker that died is replaced;
+no processes, no parallelism."""
 
 from __future__ import annotations
 
@@ -13,14 +15,15 @@ import random
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pytest
 
+from algorithms import parallel
 from algorithms.errors import InputRejected
 from algorithms.object_base import MemorySink, ObjectInfo
 from algorithms.table_summary import SummaryOptions, TableSummariser
-from algorithms.table_summary_workers import BlockWorkers, WorkerFailed
+from runtime.processes import ProcessPool
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -30,10 +33,29 @@ if TYPE_CHECKING:
 OPTIONS = {"block_bytes": 2048, "sketch_size": 16}
 
 
-def summarise(summariser: TableSummariser, data: bytes, key: str = "t.csv", content_type: str = "text/csv") -> bytes:
+class InProcesses(NamedTuple):
+    """A summariser and the worker processes the runtime would bind to each of its objects."""
+
+    summariser: TableSummariser
+    pool: ProcessPool
+
+
+def summarise(
+    summariser: TableSummariser | InProcesses, data: bytes, key: str = "t.csv", content_type: str = "text/csv"
+) -> bytes:
     sink = MemorySink()
-    summariser.process(io.BytesIO(data), ObjectInfo("b", key, len(data), "E", content_type), sink)
+    if isinstance(summariser, InProcesses):
+        summariser, pool = summariser
+    else:
+        pool = None
+    with parallel.binding(pool):
+        summariser.process(io.BytesIO(data), ObjectInfo("b", key, len(data), "E", content_type), sink)
     return sink.outputs["summary.json"]
+
+
+def in_processes(workers: int) -> InProcesses:
+    summariser = TableSummariser(SummaryOptions(**OPTIONS, workers=workers))
+    return InProcesses(summariser, ProcessPool(summariser.processes, name=summariser.name))
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +63,13 @@ def sequential() -> TableSummariser:
     return TableSummariser(SummaryOptions(**OPTIONS))
 
 
-@pytest.fixture(scope="module", params=[2, 3])
-def parallel(request: pytest.FixtureRequest) -> Iterator[TableSummariser]:
-    summariser = TableSummariser(SummaryOptions(**OPTIONS, workers=request.param))
-    summariser.setup()
-    assert summariser.workers is not None and summariser.workers.running
+@pytest.fixture(scope="module", params=[2, 3], name="parallel")
+def parallel_summariser(request: pytest.FixtureRequest) -> Iterator[InProcesses]:
+    summariser = in_processes(request.param)
+    assert summariser.pool.start() and len(summariser.pool.pids()) == request.param
     yield summariser
-    summariser.teardown()
-    assert not summariser.workers.running
+    summariser.pool.stop()
+    assert not summariser.pool.running
 
 
 def _cell(rnd: random.Random, kind: str, row: int) -> str:
@@ -109,7 +130,7 @@ def _with_line(seed: int, at: int, line: str) -> tuple[bytes, str]:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_parallel_output_is_the_sequential_output(
-    case: str, seed: int, sequential: TableSummariser, parallel: TableSummariser
+    case: str, seed: int, sequential: TableSummariser, parallel: InProcesses
 ) -> None:
     data, key = CASES[case](seed)
     expected = summarise(sequential, data, key)
@@ -134,7 +155,7 @@ def test_the_cases_cover_what_they_claim(sequential: TableSummariser) -> None:
 
 
 def test_non_utf8_block_midway_is_rejected_with_the_same_offset(
-    sequential: TableSummariser, parallel: TableSummariser
+    sequential: TableSummariser, parallel: InProcesses
 ) -> None:
     data = csv_bytes(table(5, 2000, kinds=("int", "word")))
     bad = data[:30000] + b"\xff" + data[30000:]
@@ -148,118 +169,53 @@ def test_non_utf8_block_midway_is_rejected_with_the_same_offset(
 
 
 def test_an_input_error_from_the_stream_midway_leaves_the_workers_usable(
-    sequential: TableSummariser, parallel: TableSummariser
+    sequential: TableSummariser, parallel: InProcesses
 ) -> None:
     corrupt = gzip.compress(csv_bytes(table(7, 3000)))
     corrupt = corrupt[: len(corrupt) // 2] + bytes(200) + corrupt[len(corrupt) // 2 :]
     with pytest.raises(InputRejected, match="gzip"):
         summarise(parallel, corrupt, "t.csv.gz")
-    assert parallel.workers is not None and parallel.workers.running
+    assert parallel.pool.running
     good = csv_bytes(table(8, 2000))
     assert summarise(parallel, good) == summarise(sequential, good)
 
 
-def test_jsonl_stays_sequential_and_unchanged(sequential: TableSummariser, parallel: TableSummariser) -> None:
+def test_jsonl_stays_sequential_and_unchanged(sequential: TableSummariser, parallel: InProcesses) -> None:
     data = b"".join(b'{"a": %d, "b": "x%d"}\n' % (i, i % 40) for i in range(3000))
     assert summarise(parallel, data, "t.jsonl") == summarise(sequential, data, "t.jsonl")
 
 
-# --- failures -----------------------------------------------------------------------------------
+# --- the pool's life around objects -------------------------------------------------------------
 
 
 def test_a_worker_killed_between_objects_is_replaced_before_the_next_object() -> None:
-    summariser = TableSummariser(SummaryOptions(**OPTIONS, workers=2))
-    summariser.setup()
+    summariser = in_processes(2)
+    assert summariser.pool.start()
     try:
-        assert summariser.workers is not None
         data = csv_bytes(table(9, 3000))
         expected = summarise(TableSummariser(SummaryOptions(**OPTIONS)), data)
-        old = summariser.workers.pids()
+        old = summariser.pool.pids()
         os.kill(old[1], signal.SIGKILL)
         time.sleep(1.0)  # generous: the kill must have landed before the next object starts
         assert summarise(summariser, data) == expected  # not a failed (and retried) record
-        assert set(summariser.workers.pids()).isdisjoint(old)
+        assert set(summariser.pool.pids()).isdisjoint(old)
     finally:
-        summariser.teardown()
+        summariser.pool.stop()
 
 
 def test_objects_summarised_at_once_share_the_workers_one_at_a_time() -> None:
     # instanceConcurrency above 1: an object that finds the pool busy is summarised in its own
     # thread; every answer is still the sequential one.
-    summariser = TableSummariser(SummaryOptions(**OPTIONS, workers=2))
-    summariser.setup()
+    summariser = in_processes(2)
+    assert summariser.pool.start()
     try:
         inputs = [csv_bytes(table(seed, 4000)) for seed in range(6)]
         expected = [summarise(TableSummariser(SummaryOptions(**OPTIONS)), data) for data in inputs]
-        with ThreadPoolExecutor(max_workers=3) as pool:
-            results = list(pool.map(lambda data: summarise(summariser, data), inputs))
+        with ThreadPoolExecutor(max_workers=3) as threads:
+            results = list(threads.map(lambda data: summarise(summariser, data), inputs))
         assert results == expected
     finally:
-        summariser.teardown()
-
-
-class _Crashy:
-    """A worker state that dies, raises or hangs on request."""
-
-    def __init__(self, tag: str) -> None:
-        self.tag = tag
-
-    def __call__(self, item: str) -> str:
-        if item == "exit":
-            os._exit(3)
-        if item == "raise":
-            raise ValueError("bad item")
-        if item == "hang":
-            time.sleep(60)
-        return f"{self.tag}:{item}"
-
-
-def test_a_worker_dying_midway_raises_instead_of_hanging_and_the_next_object_gets_fresh_workers() -> None:
-    workers = BlockWorkers(2, _Crashy, timeout_s=20)
-    assert workers.start()
-    try:
-        workers.begin("a")
-        for item in ("1", "2", "exit", "4"):
-            workers.submit(item)
-        assert [workers.result(), workers.result()] == ["a:1", "a:2"]
-        started = time.monotonic()
-        with pytest.raises(WorkerFailed, match=r"exited with code 3|closed its pipe"):
-            workers.result()
-        assert time.monotonic() - started < 10
-        assert not workers.running
-        assert workers.start()
-        workers.begin("b")
-        workers.submit("5")
-        assert workers.result() == "b:5"
-    finally:
-        workers.stop()
-
-
-def test_a_worker_exception_is_raised_in_the_parent_with_its_traceback() -> None:
-    workers = BlockWorkers(2, _Crashy)
-    assert workers.start()
-    try:
-        workers.begin("a")
-        workers.submit("raise")
-        with pytest.raises(WorkerFailed, match="ValueError: bad item"):
-            workers.result()
-    finally:
-        workers.stop()
-
-
-def test_a_worker_that_does_not_answer_times_out() -> None:
-    workers = BlockWorkers(2, _Crashy, timeout_s=0.5)
-    assert workers.start()
-    try:
-        workers.begin("a")
-        workers.submit("hang")
-        started = time.monotonic()
-        with pytest.raises(WorkerFailed, match="no answer"):
-            workers.result()
-        assert time.monotonic() - started < 5
-        assert not workers.running  # stopped (the hung one killed)
-    finally:
-        workers.stop()
+        summariser.pool.stop()
 
 
 def test_no_worker_processes_means_sequential_said_once(
@@ -269,35 +225,17 @@ def test_no_worker_processes_means_sequential_said_once(
         raise OSError(38, "Function not implemented")  # e.g. a sandbox without fork
 
     monkeypatch.setattr(multiprocessing.get_context("fork").Process, "start", refuse)
-    summariser = TableSummariser(SummaryOptions(**OPTIONS, workers=2))
+    summariser = in_processes(2)
     data = csv_bytes(table(10, 2000))
-    with caplog.at_level(logging.WARNING, logger="algorithms.table_summary_workers"):
-        summariser.setup()
+    with caplog.at_level(logging.WARNING, logger="runtime.processes"):
+        assert not summariser.pool.start()
         assert summarise(summariser, data) == summarise(sequential, data)
         assert summarise(summariser, data) == summarise(sequential, data)
-    warnings = [r for r in caplog.records if "summarising sequentially" in r.getMessage()]
+    warnings = [r for r in caplog.records if "computing in one process" in r.getMessage()]
     assert len(warnings) == 1
-    assert summariser.workers is not None and not summariser.workers.running
-    summariser.teardown()
+    assert not summariser.pool.running
 
 
-def test_one_worker_is_the_sequential_path_without_processes() -> None:
-    assert TableSummariser(SummaryOptions(workers=1)).workers is None
-    with pytest.raises(ValueError, match="at least 2"):
-        BlockWorkers(1, _Crashy)
-
-
-# --- the handler's configuration --------------------------------------------------------------
-
-
-def test_the_handler_takes_the_worker_count_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from handlers import table_summary  # noqa: PLC0415
-
-    monkeypatch.delenv("APP_SUMMARY_WORKERS", raising=False)
-    assert table_summary.build().options.workers == 1
-    monkeypatch.setenv("APP_SUMMARY_WORKERS", "2")
-    assert table_summary.build().options.workers == 2
-    for bad in ("two", "0", "99"):
-        monkeypatch.setenv("APP_SUMMARY_WORKERS", bad)
-        with pytest.raises(ValueError, match="APP_SUMMARY_WORKERS"):
-            table_summary.build()
+def test_one_worker_asks_for_no_processes() -> None:
+    assert TableSummariser(SummaryOptions(workers=1)).processes == 1
+    assert TableSummariser(SummaryOptions(workers=3)).processes == 3
