@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -15,6 +15,9 @@ from localfc.fc.instances.logs import InstanceLogs
 from localfc.fc.instances.parent import Instance, InstanceSpec
 from localfc.project.package.interpreters import InterpreterNotFoundError, find_interpreter
 from localfc.project.syaml import load_project
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 S_YAML = """edition: 3.0.0
 name: isolated

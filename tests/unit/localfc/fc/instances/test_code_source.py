@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import sys
 import zipfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from localfc.fc.instances.code_source import CodeSource, CodeSourceError, make_writable, merge_layers, unpack_zip
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _zip(path: Path, files: dict[str, str]) -> Path:
@@ -66,7 +69,7 @@ def test_no_layers_means_no_opt(tmp_path: Path) -> None:
 
 def test_a_layer_without_python_dir_is_refused(tmp_path: Path) -> None:
     layer = _zip(tmp_path / "flat.zip", {"requests/__init__.py": ""})
-    with pytest.raises(CodeSourceError, match="flat.zip has no python/ directory"):
+    with pytest.raises(CodeSourceError, match=r"flat\.zip has no python/ directory"):
         merge_layers([layer], tmp_path / "opt")
 
 
