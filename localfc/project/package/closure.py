@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from pathlib import Path
 
+    from localfc.project.syaml.model import FunctionProps
+
 _STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 # ``try``/``except*`` (3.11+) nests like ``try``; this module may be read by mypy for 3.10.
@@ -109,6 +111,15 @@ def import_closure(code_dir: Path, entries: Iterable[str], cache: ClosureReader 
         if top in closure.required:
             del closure.optional[top]
     return closure
+
+
+def entry_modules(props: FunctionProps) -> list[str]:
+    """The modules FC imports for a function: those of its handler, initializer and preStop."""
+    hooks = [props.handler]
+    lifecycle = props.instanceLifecycleConfig
+    if lifecycle is not None:
+        hooks += [h.handler for h in (lifecycle.initializer, lifecycle.preStop) if h is not None]
+    return sorted({h.rpartition(".")[0] for h in hooks if "." in h})
 
 
 def _with_parents(name: str) -> list[str]:

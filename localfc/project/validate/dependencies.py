@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from localfc.project.package.closure import ClosureReader, import_closure
+from localfc.project.package.closure import ClosureReader, entry_modules, import_closure
 from localfc.project.package.distributions import (
     REQUIREMENTS_FILE,
     DistributionIndex,
@@ -26,7 +26,6 @@ from localfc.project.package.distributions import (
     declared_requirements,
 )
 from localfc.project.package.layer_specs import function_layer_specs
-from localfc.project.validate.handlers import hooks_of
 from localfc.project.validate.report import Problem
 
 if TYPE_CHECKING:
@@ -47,8 +46,7 @@ def check_dependencies(project: Project) -> list[Problem]:
         code_dir = project.code_dir(props)
         if not code_dir.is_dir():
             continue  # the handler check reports it
-        entries = sorted({h.dotted.rpartition(".")[0] for h in hooks_of(resource, props) if "." in h.dotted})
-        closure = import_closure(code_dir, entries, reader)
+        closure = import_closure(code_dir, entry_modules(props), reader)
         if not closure.required:
             continue
         try:
