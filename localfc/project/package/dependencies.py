@@ -91,7 +91,7 @@ def install(
 def distribution_sizes(site: Path) -> dict[str, int]:
     """Bytes on disk per distribution installed in ``site`` (its RECORD, plus bytecode), largest
     first; files no RECORD lists are counted under ``(other)``."""
-    owner: dict[str, str] = {}
+    owner: dict[str, str] = {}  # file -> distribution
     for record in site.glob("*.dist-info/RECORD"):
         name = canonicalize_name(record.parent.name.split("-")[0])
         for line in record.read_text(encoding="utf-8").splitlines():
@@ -107,6 +107,6 @@ def distribution_sizes(site: Path) -> dict[str, int]:
         if relative.parent.name == "__pycache__":
             # bytecode belongs to its source: pkg/__pycache__/mod.cpython-310.pyc -> pkg/mod.py
             key = (relative.parent.parent / (relative.name.split(".", 1)[0] + ".py")).as_posix()
-        name = owner.get(key, "(other)")
-        sizes[name] = sizes.get(name, 0) + path.stat().st_size
+        distribution = owner.get(key, "(other)")
+        sizes[distribution] = sizes.get(distribution, 0) + path.stat().st_size
     return dict(sorted(sizes.items(), key=lambda item: -item[1]))
