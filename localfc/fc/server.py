@@ -30,6 +30,7 @@ from localfc.fc.instances.pool import PoolClosedError, ThrottledError
 from localfc.fc.invocations import Invoker
 from localfc.fc.layers import LayerStore
 from localfc.fc.options import HOST, ServeOptions
+from localfc.fc.package_sources import PackageSources
 from localfc.fc.qualifiers import make_resolver
 from localfc.fc.signature import SignatureError, verify
 from localfc.fc.state import StateDir
@@ -67,6 +68,9 @@ class LocalFC:
         region = project.functions()[0][1].region if project.functions() else "cn-hangzhou"
         self.layers = LayerStore(self.state.layers, region=region, account_id=LOCAL_ACCOUNT_ID)
         self.invoker = Invoker(self.resolver, self.logs, self.options, self.console)
+        self.invoker.sources = PackageSources(
+            project, self.state.root, self.options.code_from, self.layers, note=self.console.note
+        )
         self.queues = AsyncQueues(self.invoker, self.options, self.console)
         self.api = OpenApi(
             project,

@@ -65,6 +65,12 @@ def cache_key(requirements_text: str, target: Target) -> str:
     return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
+def is_cached(requirements: Path, target: Target, cache_root: Path) -> bool:
+    """True when ``fetch_wheels`` would answer from the cache (no network, no pip)."""
+    key = cache_key(requirements.read_text(encoding="utf-8"), target)
+    return (cache_root / target.abi / f"wheels-{key}" / _NOTES).is_file()
+
+
 def fetch_wheels(
     requirements: Path,
     target: Target,
