@@ -3,7 +3,8 @@ by FC's Python version (python3.10 and python3.12), as whole processes: import t
 run the initializer, answer the first event.
 
 Variants, all in one run, interleaved, each a fresh process (``-s -B``: no user site, and no
-bytecode written, as on FC's read-only /code):
+bytecode written, as on FC's read-only /code). The target interpreter runs from a throw-away
+venv, as the dev venv does, so that neither loads the base installation's ``.pth`` files:
 
 - package + bytecode: what ``local_invoke.py package`` builds (``.pyc`` compiled by the target
   interpreter, unchecked-hash);
@@ -43,7 +44,7 @@ from localfc.project.syaml import load_project
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "tests" / "events"
 RUNTIMES = ("python3.10", "python3.12")
-RUNS = 7
+RUNS = 9
 TARGET_VS_VENV = 1.1
 TARGET_VS_NO_BYTECODE = 0.5
 TARGET_PRIME_MB = 10.0
@@ -91,10 +92,15 @@ def _build_all(project, runtime: str, out: Path, cache: Path, bytecode: bool) ->
 
 def _runtime(project, runtime: str, work: Path) -> None:
     try:
-        interpreter = str(find_interpreter(runtime.removeprefix("python")))
+        base = find_interpreter(runtime.removeprefix("python"))
     except InterpreterNotFoundError as exc:
         print(f"{runtime}: skipped: {exc}")
         return
+    # A bare venv of the target interpreter, like the dev venv: without the base installation's
+    # site-packages and its .pth files, which FC's image does not have and the dev venv skips.
+    venv = work / f"venv-{runtime}"
+    subprocess.run([str(base), "-m", "venv", "--without-pip", str(venv)], check=True)
+    interpreter = str(venv / "bin" / "python")
     cache = ROOT / ".localfc" / "package-cache"
     cold_cache = work / f"cold-cache-{runtime}"
     started = time.perf_counter()

@@ -5,6 +5,7 @@ venv, not in the package). Skipped where python3.10 is not installed."""
 from __future__ import annotations
 
 import json
+import subprocess
 import zipfile
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from localfc.fc.instances.logs import InstanceLogs
 from localfc.fc.instances.parent import Instance, InstanceSpec
 from localfc.project.package.interpreters import InterpreterNotFoundError, find_interpreter
 from localfc.project.syaml import load_project
+from tests.fixtures.paths import REPO
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -80,3 +82,19 @@ def test_package_instance_runs_fc_python_and_sees_only_the_package(tmp_path: Pat
     assert outcome.kind == "ok", outcome.error_message
     # FC's python3.10, nothing from the dev venv, and the package's python/ before the layer's
     assert json.loads(outcome.body) == {"python": "3.10", "venv_visible": False, "shared": "package"}
+
+
+def test_the_instance_process_itself_needs_nothing_but_the_standard_library(python310: Path) -> None:
+    """What ``localfc.fc.instances.child`` imports must be there in a package-only process:
+    the standard library and localfc itself, nothing the dev venv provides."""
+    probe = (
+        "import sys, json\n"
+        f"sys.path.insert(0, {str(REPO)!r})\n"
+        "import localfc.fc.instances.child\n"
+        "tops = {m.split('.')[0] for m in sys.modules} - {'__main__'}\n"
+        "names = sorted(tops - set(sys.stdlib_module_names) - set(sys.builtin_module_names))\n"
+        "print(json.dumps(names))\n"
+    )
+    done = subprocess.run([str(python310), "-I", "-S", "-c", probe], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == ["localfc"]
