@@ -94,6 +94,7 @@ def test_bytecode_is_compiled_by_python310_in_unchecked_hash_mode(dist: Path) ->
 
 
 def test_the_report_gives_sizes_largest_distributions_and_bytecode(dist: Path) -> None:
+    python310()
     done = package("prime-checker", "-o", str(dist))
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -210,3 +211,22 @@ def test_unknown_function_is_one_clear_error(tmp_path: Path) -> None:
     done = package("no-such-function", "-o", str(tmp_path))
     assert done.returncode == 1
     assert done.stderr.startswith("error: no function 'no-such-function' in s.yaml")
+
+
+def test_without_fcs_python_the_package_has_no_bytecode_and_says_so(tmp_path: Path) -> None:
+    env = {**os.environ, "PYENV_ROOT": str(tmp_path / "no-pyenv"), "PATH": "/usr/bin:/bin"}
+    env.pop("LOCALFC_PYTHON3_10", None)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "local_invoke.py"), "package", "prime-checker", "--no-deps", "-o", str(tmp_path)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "  bytecode: no" in done.stdout
+    assert "warning: prime-checker: no bytecode: python3.10 not found" in done.stderr
+    assert "pyenv install 3.10" in done.stderr
+    assert not [n for n in _names(tmp_path / "prime-checker.zip") if n.endswith(".pyc")]
