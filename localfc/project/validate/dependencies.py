@@ -1,4 +1,5 @@
-"""Handlers whose imports need a distribution the function does not declare.
+"""Handlers whose imports need a distribution the function does not declare, and layer ARNs
+FC would refuse (not an ARN, more than 5).
 
 A function declares its distributions in ``requirements.txt`` (pinned; the whole repository's
 list) and through the layers it names in ``layers:`` (``layers/<name>/requirements.txt``). Its
@@ -25,7 +26,8 @@ from localfc.project.package.distributions import (
     coverage,
     declared_requirements,
 )
-from localfc.project.package.layer_specs import function_layer_specs
+from localfc.project.package.layer_specs import function_layer_specs, parse_layer_arn
+from localfc.project.package.report import MAX_LAYERS
 from localfc.project.validate.report import Problem
 
 if TYPE_CHECKING:
@@ -40,6 +42,7 @@ def check_dependencies(project: Project) -> list[Problem]:
     everything: DistributionIndex | None = None  # the whole dev venv: only to explain a problem
     indexes: dict[tuple[tuple[str, ...], str], DistributionIndex] = {}
     for resource, props in project.functions():
+        problems.extend(_layer_problems(resource, props.layers))
         code = props.code if isinstance(props.code, str) else None
         if not props.runtime.startswith("python") or code is None or code.endswith((".zip", ".jar", ".war")):
             continue
@@ -79,6 +82,18 @@ def check_dependencies(project: Project) -> list[Problem]:
                     "undeclared-import",
                 )
             )
+    return problems
+
+
+def _layer_problems(resource: str, layers: list[str]) -> list[Problem]:
+    problems = []
+    if len(layers) > MAX_LAYERS:
+        message = f"{len(layers)} layers: FC takes at most {MAX_LAYERS} per function"
+        problems.append(Problem("error", resource, "layers", message, "layers"))
+    for index, arn in enumerate(layers):
+        if parse_layer_arn(arn) is None:
+            message = f"{arn!r} is not a layer version ARN (acs:fc:<region>:<account>:layers/<name>/versions/<n>)"
+            problems.append(Problem("error", resource, f"layers[{index}]", message, "layers"))
     return problems
 
 

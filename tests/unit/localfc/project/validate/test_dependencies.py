@@ -70,3 +70,18 @@ def test_a_local_layer_declares_distributions_for_the_functions_that_name_it(tmp
         )
     )
     assert ("thumbnailer", "undeclared-import") not in _rules(project)
+
+
+def test_layers_fc_would_refuse_are_errors(tmp_path: Path) -> None:
+    project = _copy_repo(tmp_path)
+    s_yaml = project / "s.yaml"
+    arns = [f"        - acs:fc:cn-hangzhou:123:layers/l{i}/versions/1\n" for i in range(6)]
+    s_yaml.write_text(
+        s_yaml.read_text().replace(
+            "      handler: handlers.prime_checker.handler\n",
+            "      handler: handlers.prime_checker.handler\n      layers:\n" + "".join(arns) + "        - not-an-arn\n",
+        )
+    )
+    problems = [p for p in validate_file(s_yaml, use_import=False).problems if p.rule == "layers"]
+    assert [(p.resource, p.path) for p in problems] == [("prime-checker", "layers"), ("prime-checker", "layers[6]")]
+    assert "FC takes at most 5 per function" in problems[0].message
