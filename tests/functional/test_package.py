@@ -68,6 +68,9 @@ def test_each_function_ships_only_what_its_imports_need(dist: Path) -> None:
     packages = {n.split("/")[1] for n in prime if n.startswith("python/")}
     assert {"pydantic", "pydantic_core", "pythonjsonlogger"} <= packages
     assert not packages & {"PIL", "oss2", "aliyun", "crcmod", "cryptography"}
+    # nothing that only pip or a type checker reads
+    assert not [n for n in prime if n.endswith((".pyi", "/RECORD", "/INSTALLER")) or "/sboms/" in n]
+    assert "python/pydantic-2.14.3.dist-info/METADATA" in prime  # importlib.metadata still works
     thumbnailer = {n.split("/")[1] for n in _names(dist / "thumbnailer.zip") if n.startswith("python/")}
     assert {"PIL", "oss2", "crcmod", "pydantic"} <= thumbnailer
     assert "aliyun" not in thumbnailer  # the SLS SDK is an optional import of the runtime
@@ -230,3 +233,17 @@ def test_without_fcs_python_the_package_has_no_bytecode_and_says_so(tmp_path: Pa
     assert "warning: prime-checker: no bytecode: python3.10 not found" in done.stderr
     assert "pyenv install 3.10" in done.stderr
     assert not [n for n in _names(tmp_path / "prime-checker.zip") if n.endswith(".pyc")]
+
+
+def test_folders_no_handler_reaches_stay_out_even_without_an_fcignore_rule(tmp_path: Path) -> None:
+    project = _project(tmp_path / "p", (REPO / "requirements.txt").read_text())
+    (project / ".venv-other" / "lib").mkdir(parents=True)
+    (project / ".venv-other" / "lib" / "big.so").write_bytes(b"x" * 1000)
+    (project / "notes").mkdir()
+    (project / "notes" / "draft.txt").write_text("not code")
+    done = package("language-detector", "--no-deps", "-o", str(tmp_path / "out"), cwd=project)
+    assert done.returncode == 0, done.stderr
+    names = _names(tmp_path / "out" / "language-detector.zip")
+    assert "algorithms/data/language_corpus.json" in names  # data of a package the handler reaches
+    assert "requirements.txt" in names
+    assert not [n for n in names if n.startswith((".venv-other", "notes"))]

@@ -188,9 +188,13 @@ def _dependencies(
 
 
 def _code_files(code_dir: Path, closure: Closure, skip: list[Path], keep_python_dir: bool) -> list[Path]:
-    """The code directory's files the function ships: every file ``.fcignore`` keeps, except
-    modules its handler never reaches and this machine's bytecode (compiled anew for FC)."""
+    """The code directory's files the function ships, among those ``.fcignore`` keeps: the
+    modules its handler reaches, the other files of the packages they belong to (data such as
+    the language corpus), and the files at the top of the code directory (requirements.txt).
+    Never this machine's bytecode (compiled anew for FC), nor anything else: a stray folder
+    (another venv, build output) stays out even when ``.fcignore`` forgets it."""
     reached = {p.relative_to(code_dir) for p in closure.files() if p.is_file()}
+    packages = {name.split(".", 1)[0] for name in closure.modules}
     kept = []
     for relative in walk_code(code_dir, skip=skip):
         if "__pycache__" in relative.parts or relative.suffix == ".pyc":
@@ -199,9 +203,11 @@ def _code_files(code_dir: Path, closure: Closure, skip: list[Path], keep_python_
             if keep_python_dir:
                 kept.append(relative)
             continue
-        if relative.suffix == ".py" and relative not in reached:
-            continue
-        kept.append(relative)
+        if relative.suffix == ".py":
+            if relative in reached:
+                kept.append(relative)
+        elif len(relative.parts) == 1 or relative.parts[0] in packages:
+            kept.append(relative)
     return kept
 
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from localfc.project.package.wheelhouse import Wheelhouse
 
 ARCHIVE_NAME = "python.zip"
-CACHE_VERSION = "3"  # bump when what an install holds or records changes
+CACHE_VERSION = "4"  # bump when what an install holds or records changes
 _SIZES = "sizes.json"
 
 
@@ -77,10 +77,12 @@ def install(
             raise DependencyError(f"installing {', '.join(pins)} failed: {(lines or ['no message'])[-1]}")
         for cache in (work / "python").rglob("__pycache__"):
             shutil.rmtree(cache, ignore_errors=True)
+        owners = file_owners(work / "python")
+        trim(work / "python")
         if interpreter is not None:
             log(f"compiling {len(pins)} distribution(s) with {interpreter}...")
             compile_tree(interpreter, work / "python", mount)
-        sizes = distribution_sizes(work / "python")
+        sizes = distribution_sizes(work / "python", owners)
         zip_tree(work / "python", work / ARCHIVE_NAME, prefix=prefix)
         (work / _SIZES).write_text(json.dumps(sizes), encoding="utf-8")
         shutil.rmtree(final, ignore_errors=True)
@@ -91,16 +93,38 @@ def install(
     return DependencyInstall(final / "python", final / ARCHIVE_NAME, False, interpreter is not None, sizes)
 
 
-def distribution_sizes(site: Path) -> dict[str, int]:
-    """Bytes on disk per distribution installed in ``site`` (its RECORD, plus bytecode), largest
-    first; files no RECORD lists are counted under ``(other)``."""
-    owner: dict[str, str] = {}  # file -> distribution
+def file_owners(site: Path) -> dict[str, str]:
+    """Installed file (relative to ``site``) -> its distribution, from the RECORD files."""
+    owner: dict[str, str] = {}
     for record in site.glob("*.dist-info/RECORD"):
         name = canonicalize_name(record.parent.name.split("-")[0])
         for line in record.read_text(encoding="utf-8").splitlines():
             listed = line.rsplit(",", 2)[0] if line else ""
             if listed and not listed.startswith(".."):
                 owner[listed] = name
+    return owner
+
+
+def trim(site: Path) -> None:
+    """Leave out what nothing reads at run time: type stubs (``*.pyi``, ``py.typed``), pip's
+    bookkeeping in ``.dist-info`` (RECORD, INSTALLER, REQUESTED, SBOMs) and the long description
+    in METADATA (its headers stay: ``importlib.metadata`` reads the name, version and
+    requirements there). Licences, entry points and ``top_level.txt`` stay."""
+    for path in [*site.rglob("*.pyi"), *site.rglob("py.typed")]:
+        path.unlink()
+    for info in site.glob("*.dist-info"):
+        for name in ("RECORD", "INSTALLER", "REQUESTED"):
+            (info / name).unlink(missing_ok=True)
+        shutil.rmtree(info / "sboms", ignore_errors=True)
+        metadata = info / "METADATA"
+        if metadata.is_file():
+            text = metadata.read_text(encoding="utf-8", errors="replace")
+            metadata.write_text(text.split("\n\n", 1)[0] + "\n", encoding="utf-8")
+
+
+def distribution_sizes(site: Path, owner: dict[str, str]) -> dict[str, int]:
+    """Bytes on disk per distribution installed in ``site`` (with its bytecode), largest first;
+    ``owner`` from ``file_owners``; other files are counted under ``(other)``."""
     sizes: dict[str, int] = {}
     for path in site.rglob("*"):
         if not path.is_file():
