@@ -65,9 +65,40 @@ def cache_key(requirements_text: str, target: Target) -> str:
     return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
+def pinned_text(requirements: Path) -> str:
+    """The requirements with ``-c FILE`` constraints applied: a bare name takes the pin the
+    constraints give it (``layers/x/requirements.txt`` names ``Pillow``; ``requirements.txt``
+    pins it). pip would do the same, but then reports a missing wheel as an unexplained
+    ResolutionImpossible instead of naming the distribution; and the cache key changes with
+    the pins."""
+    lines = requirements.read_text(encoding="utf-8").splitlines()
+    pins: dict[str, str] = {}
+    for line in lines:
+        stripped = line.split(" #", 1)[0].strip()
+        if stripped.startswith(("-c ", "--constraint ")):
+            constraints = requirements.parent / stripped.split(maxsplit=1)[1]
+            for pinned in constraints.read_text(encoding="utf-8").splitlines():
+                text = pinned.split(" #", 1)[0].strip()
+                if text and not text.startswith(("#", "-")):
+                    pins[canonicalize_name(_name_of(text))] = text
+    out = []
+    for line in lines:
+        stripped = line.split(" #", 1)[0].strip()
+        if stripped.startswith(("-c ", "--constraint ")):
+            continue
+        if stripped.startswith(("-r ", "--requirement ")):
+            # pip reads the pinned copy from the cache: an included file keeps its own place
+            option, included = stripped.split(maxsplit=1)
+            out.append(f"{option} {(requirements.parent / included).resolve()}")
+            continue
+        bare = stripped and not stripped.startswith(("#", "-")) and _name_of(stripped) == stripped
+        out.append(pins.get(canonicalize_name(stripped), stripped) if bare else line)
+    return "\n".join(out) + "\n"
+
+
 def is_cached(requirements: Path, target: Target, cache_root: Path) -> bool:
     """True when ``fetch_wheels`` would answer from the cache (no network, no pip)."""
-    key = cache_key(requirements.read_text(encoding="utf-8"), target)
+    key = cache_key(pinned_text(requirements), target)
     return (cache_root / target.abi / f"wheels-{key}" / _NOTES).is_file()
 
 
@@ -80,7 +111,7 @@ def fetch_wheels(
     log: Callable[[str], None] = print,
 ) -> Wheelhouse:
     """The wheels of ``requirements`` (and what they require) for ``target``; cached."""
-    text = requirements.read_text(encoding="utf-8")
+    text = pinned_text(requirements)
     key = cache_key(text, target)
     final = cache_root / target.abi / f"wheels-{key}"
     if (final / _NOTES).is_file() and not refresh:
@@ -89,12 +120,14 @@ def fetch_wheels(
     work = final.with_name(f".tmp-{final.name}-{os.getpid()}")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
-    log(f"downloading the wheels of {requirements.name} for {target.describe()} (first run; cached afterwards)...")
+    pinned = work / "requirements.txt"
+    pinned.write_text(text, encoding="utf-8")
+    log(f"downloading the wheels of {requirements} for {target.describe()} (first run; cached afterwards)...")
     notes: list[str] = []
     built: set[str] = set()
     try:
         for _ in range(_MAX_ROUNDS):
-            done = pip([*_download_args(target, work), "-r", str(requirements)], requirements.parent)
+            done = pip([*_download_args(target, work), "-r", str(pinned)], requirements.parent)
             if done.returncode == 0:
                 break
             missing = _missing(done.stderr)

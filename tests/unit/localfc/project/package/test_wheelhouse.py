@@ -3,8 +3,13 @@ would do, and what to do; one line, whatever pip printed."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from localfc.project.package.targets import target_for
-from localfc.project.package.wheelhouse import _failure, _missing
+from localfc.project.package.wheelhouse import _failure, _missing, pinned_text
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TARGET = target_for("python3.10")
 NO_VERSION = (
@@ -33,3 +38,11 @@ def test_an_unknown_distribution_says_to_check_the_name() -> None:
 def test_no_network_is_said_plainly() -> None:
     stderr = "WARNING: Retrying ... NewConnectionError('<pip._vendor.urllib3.connection.HTTPSConnection>')"
     assert _failure(stderr, None, TARGET).startswith("cannot reach the package index (PyPI)")
+
+
+def test_a_layer_takes_its_pins_from_the_repositorys_list(tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("Pillow==12.3.0\noss2==2.19.1  # comment\n")
+    layer = tmp_path / "layers" / "objects"
+    layer.mkdir(parents=True)
+    (layer / "requirements.txt").write_text("# objects\n-c ../../requirements.txt\npillow\noss2\nrequests>=2\n")
+    assert pinned_text(layer / "requirements.txt") == "# objects\nPillow==12.3.0\noss2==2.19.1\nrequests>=2\n"
