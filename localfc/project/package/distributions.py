@@ -14,6 +14,7 @@ brings (``typing_extensions``) counts as provided when pydantic is declared.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import zipfile
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ class DistributionIndex:
 
     by_name: dict[str, Distribution] = field(default_factory=dict)
     by_module: dict[str, list[Distribution]] = field(default_factory=dict)
+    _closures: dict[tuple[frozenset[str], str], set[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, distributions: Iterable[Distribution]) -> DistributionIndex:
@@ -97,6 +99,12 @@ class DistributionIndex:
 
     def with_requirements(self, names: Iterable[str], python_version: str) -> set[str]:
         """``names`` and every distribution they require, transitively, for the target."""
+        key = (frozenset(canonicalize_name(n) for n in names), python_version)
+        if key not in self._closures:
+            self._closures[key] = self._with_requirements(key[0], python_version)
+        return set(self._closures[key])
+
+    def _with_requirements(self, names: frozenset[str], python_version: str) -> set[str]:
         environment = _marker_environment(python_version)
         seen: set[str] = set()
         pending = [canonicalize_name(n) for n in names]
@@ -156,6 +164,7 @@ def _top_level_from_files(files: list[str], listed: str | None) -> frozenset[str
     return frozenset(tops)
 
 
+@functools.lru_cache(maxsize=4096)
 def _requirement(line: str) -> Requirement | None:
     try:
         return Requirement(line)
