@@ -8,8 +8,8 @@ of zip); at most 5 layers per function ("Configure custom layers"). A layer's ow
 not in the pages we could read (UNCONFIRMED): layers are created the same way as code (a ZIP in
 the request, or an OSS object), so the same two limits are assumed.
 
-    prime-checker  dist/prime-checker.zip  3.1 MB zipped, 9.4 MB unpacked  [python3.10 ...]
-      largest: pydantic-core 5.3 MB, pydantic 3.2 MB, typing_extensions 0.2 MB
+    prime-checker  dist/prime-checker.zip  3.4 MB zipped, 8.9 MB unpacked  [python3.10 ...]
+      largest: pydantic-core 5.1 MB, pydantic 3.1 MB, typing-extensions 290.9 KB, ...
       bytecode: yes (compiled by python3.10, unchecked-hash)
 """
 
