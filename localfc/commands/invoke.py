@@ -20,11 +20,17 @@ local OSS of a running ``serve``; without either, ``invoke`` refuses before runn
     python local_invoke.py invoke prime-checker -f tests/events/http-post-prime.json
     echo '{"number": 12}' | python local_invoke.py invoke prime-checker
     python local_invoke.py invoke thumbnailer --invocation-type async -e '{"bucket": "b", "key": "uploads/a.jpg"}'
+    python local_invoke.py invoke prime-checker -e '{"number": 97}' --code-from package   # what ships
 
 Exit status: 0 success; 1 the function failed, timed out or answered with an error (an
 object record missing, rejected or failed included); 2 bad usage (unknown function or
 trigger, unreadable event file, no OSS endpoint for an object function); 3 ``serve`` could
 not be reached (``--invocation-type async``).
+
+``--code-from package`` runs the function from its package (built and cached as ``package``
+builds it) in a process of FC's Python version that sees nothing of the dev venv; the default,
+``venv``, imports the code into this process (instant). Layers named in s.yaml are mounted both
+ways (``localfc.fc.package_sources``).
 """
 
 from __future__ import annotations
@@ -40,10 +46,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from localfc.fc import samples
-from localfc.fc.context import RUNTIMES, function_environment
+from localfc.fc.context import LOCAL_ACCOUNT_ID, RUNTIMES, function_environment
 from localfc.fc.debugging import DebuggerUnavailableError, attach_instructions, listen
 from localfc.fc.instances.in_process import FunctionInstance, HandlerResolutionError, InvocationResult
+from localfc.fc.instances.parent import InstanceSpec
+from localfc.fc.instances.single import invoke_once
 from localfc.fc.instances.watchdog import TIMEOUT_ERROR_TYPE, Watchdog
+from localfc.fc.invocations import NOT_INHERITED_PREFIXES
+from localfc.fc.layers import LayerStore
+from localfc.fc.package_sources import CODE_FROM, CodeSourceUnavailableError, PackageSources
 from localfc.fc.state import StateDir
 from localfc.names import did_you_mean
 from localfc.project.syaml import ProjectError, load_project
@@ -52,6 +63,7 @@ from localfc.user_files import UnreadableFileError, read_user_file
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from localfc.fc.instances.code_source import CodeSource
     from localfc.project.syaml import FunctionProps, Project
 
 HELP = "invoke one function of s.yaml once, like `s invoke`"
@@ -103,6 +115,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="extra environment variable for the function (repeatable)",
     )
     parser.add_argument("--silent", action="store_true", help="print only the result, not the function's logs")
+    parser.add_argument(
+        "--code-from",
+        choices=CODE_FROM,
+        default="venv",
+        help="venv: import the code here (default, instant); package: run the built package on FC's Python,"
+        " isolated from the venv; auto: the package when its wheels are cached",
+    )
+    parser.add_argument(
+        "--from-package", dest="code_from", action="store_const", const="package", help="same as --code-from package"
+    )
     parser.add_argument(
         "--oss-endpoint",
         default=os.environ.get(OSS_ENDPOINT_ENV) or None,
@@ -167,8 +189,34 @@ def run(args: argparse.Namespace) -> int:
     except (ProjectError, LookupError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    try:
+        result = _execute(args, project, props, event, oss_endpoint)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    _print_result(result, args.silent, props)
+    return 1 if result.failed else 0
+
+
+def _execute(
+    args: argparse.Namespace, project: Project, props: FunctionProps, event: bytes, oss_endpoint: str | None
+) -> InvocationResult:
+    """Run the call in this process or, from a package, in a process of FC's Python; raises
+    ``UsageError`` when it cannot start."""
     code_dir = project.code_dir(props)
-    environment = function_environment(props, code_dir, runtime=args.runtime)
+    if args.runtime:
+        props = props.model_copy(update={"runtime": args.runtime})
+    code_from = args.code_from
+    if args.debug_port is not None and code_from != "venv":
+        # The IDE's breakpoints are in the working tree, and debugpy lives in the dev venv.
+        print("note: -d runs the working tree in the dev venv, not the package", file=sys.stderr)
+        code_from = "venv"
+    try:
+        source = _code_source(project, props, code_dir, code_from)
+    except CodeSourceUnavailableError as exc:
+        raise UsageError(str(exc)) from None
+    mounted = source.code_dir if source is not None else code_dir
+    environment = function_environment(props, mounted, runtime=args.runtime)
     environment.update(dict(args.env))
     if oss_endpoint:
         # Object functions read it (runtime/objects/settings.py); without it they would call
@@ -179,20 +227,34 @@ def run(args: argparse.Namespace) -> int:
         try:
             _wait_for_debugger(props, code_dir, args.debug_port)
         except DebuggerUnavailableError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+            raise UsageError(str(exc)) from None
         args.timeout = 0.0  # the debugger owns the clock
     with open(os.devnull, "w") as devnull, _stdout_to_stderr(args.silent) as stdout:
         log = devnull if args.silent else sys.stderr
-        instance = FunctionInstance(props, code_dir, environment, runtime=args.runtime, log=log)
-        try:
-            instance.start()
-        except HandlerResolutionError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
-        result = _call(instance, props, args, event, request_id=request_id, stdout=stdout, log=log)
-    _print_result(result, args.silent, props)
-    return 1 if result.failed else 0
+        if source is not None and source.isolated:
+            # A process of FC's Python that enforces the function's timeouts itself.
+            result = _invoke_isolated(
+                props,
+                code_dir,
+                source,
+                environment,
+                event=event,
+                request_id=request_id,
+                qualifier=args.qualifier,
+                timeout_s=args.timeout,
+                log=log,
+            )
+        else:
+            python_path = source.python_path(environment) if source is not None else None
+            instance = FunctionInstance(
+                props, code_dir, environment, runtime=args.runtime, log=log, python_path=python_path
+            )
+            try:
+                instance.start()
+            except HandlerResolutionError as exc:
+                raise UsageError(str(exc)) from None
+            result = _call(instance, props, args, event, request_id=request_id, stdout=stdout, log=log)
+    return result
 
 
 def _call(
@@ -284,6 +346,49 @@ def _peak_rss_mb() -> float:
     except (OSError, ValueError, IndexError):
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _code_source(project: Project, props: FunctionProps, code_dir: Path, mode: str) -> CodeSource | None:
+    state = StateDir.for_project(project.path)
+    region = props.region
+    layers = LayerStore(state.layers, region=region, account_id=LOCAL_ACCOUNT_ID)
+    sources = PackageSources(project, state.root, mode, layers, note=lambda line: print(line, file=sys.stderr))
+    return sources.source_for(props, code_dir, "")
+
+
+def _invoke_isolated(
+    props: FunctionProps,
+    code_dir: Path,
+    source: CodeSource,
+    environment: dict[str, str],
+    *,
+    event: bytes,
+    request_id: str,
+    qualifier: str,
+    timeout_s: float | None,
+    log: TextIO,
+) -> InvocationResult:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(NOT_INHERITED_PREFIXES)}
+    env.update(environment)
+    lifecycle = props.instanceLifecycleConfig
+    spec = InstanceSpec(
+        function_name=props.functionName,
+        version_id="",
+        props=props,
+        code_dir=code_dir,
+        runtime=props.runtime,
+        environment=env,
+        concurrency=1,
+        timeout_s=float(props.timeout) if timeout_s is None else timeout_s,
+        init_timeout_s=float(lifecycle.initializer.timeout if lifecycle and lifecycle.initializer else 3),
+        prestop_timeout_s=float(lifecycle.preStop.timeout if lifecycle and lifecycle.preStop else 3),
+        memory_mb=props.memorySize,
+        source=source,
+    )
+    outcome = invoke_once(spec, event, request_id, qualifier, log)
+    if outcome.kind == "start":
+        raise UsageError(outcome.error_message)
+    return InvocationResult(request_id, outcome.body, outcome.duration_ms, outcome.error_type, outcome.error_message)
 
 
 def _print_result(result: InvocationResult, silent: bool, props: FunctionProps) -> None:

@@ -3,6 +3,7 @@
     python local_invoke.py serve                 # port 9000, local OSS, timers, live view
     python local_invoke.py serve --port 0 --no-timers --max-instances 2
     python local_invoke.py serve --debug prime-checker --debug-port 5678   # attach VS Code, then call it
+    python local_invoke.py serve --code-from package  # each function from its package, on FC's Python
     curl -X POST http://127.0.0.1:9000/prime-checker/check -d '{"number": 97}'
 
 Prints every endpoint it serves, then one line per invocation. Ctrl-C lets in-flight calls
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 from localfc.fc.banner import endpoint_lines
 from localfc.fc.debugging import attach_instructions
 from localfc.fc.options import ServeOptions
+from localfc.fc.package_sources import CODE_FROM
 from localfc.fc.server import LocalFC
 from localfc.project.syaml import ProjectError, load_project
 
@@ -42,6 +44,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-t", "--template", default=None, help="s.yaml to serve (default: ./s.yaml)")
     parser.add_argument("--port", type=int, default=9000, help="HTTP port for triggers and the API (0: any free port)")
     parser.add_argument("--oss-port", type=int, default=0, help="port of the local OSS (default: any free port)")
+    parser.add_argument(
+        "--code-from",
+        choices=CODE_FROM,
+        default="auto",
+        help="run each function from its built package (FC's Python, isolated from the venv), from the dev venv,"
+        " or auto: the package when FC's Python is installed and its wheels are cached (default)",
+    )
     parser.add_argument(
         "--state-dir", type=Path, default=None, help="logs, versions, aliases (default: .localfc/ next to s.yaml)"
     )
@@ -137,6 +146,7 @@ def run(args: argparse.Namespace) -> int:
         access_keys=dict(args.access_key),
         debug_function=debug_function,
         debug_port=args.debug_port,
+        code_from=args.code_from,
     )
     fc = LocalFC(project, options)
     try:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from localfc.fc.console import Console
     from localfc.fc.instances.logs import InstanceLogs
     from localfc.fc.options import ServeOptions
+    from localfc.fc.package_sources import PackageSources
     from localfc.fc.qualifiers import Resolved, Resolver
 
 # How long a synchronous caller may wait for a free slot beyond the function's own timeout.
@@ -32,7 +33,7 @@ _QUEUE_SLACK_S = 30.0
 _REROUTES = 3
 _LOG_TAIL_BYTES = 4096
 # Variables of the developer's shell an instance must not inherit: FC sets its own.
-_NOT_INHERITED_PREFIXES = ("FC_", "PYTHON", "ALIBABA_CLOUD_", "VIRTUAL_ENV")
+NOT_INHERITED_PREFIXES = ("FC_", "PYTHON", "ALIBABA_CLOUD_", "VIRTUAL_ENV")
 
 
 @dataclass
@@ -97,6 +98,8 @@ class Invoker:
         self.options = options
         self.console = console
         self.extra_env = dict(extra_env or {})
+        # Where instances get their code (``--code-from``); None: the code directory, dev venv.
+        self.sources: PackageSources | None = None
         self._pools: dict[tuple[str, str], InstancePool] = {}
         self._lock = threading.Lock()
         self._closed = False
@@ -107,11 +110,17 @@ class Invoker:
         return self.resolver.resolve(function_name, qualifier or "LATEST")
 
     def pool_for(self, resolved: Resolved) -> InstancePool:
+        """The pool of a function version; raises InstanceStartError when its code cannot be had
+        (a package that does not build, a missing layer)."""
         key = (resolved.props.functionName, resolved.version_id)
         with self._lock:
             pool = self._pools.get(key)
+        if pool is not None:
+            return pool
+        spec = self._spec(resolved)  # may build a package: not under the lock
+        with self._lock:
+            pool = self._pools.get(key)
             if pool is None:
-                spec = self._spec(resolved)
                 debugged = spec.debug_port is not None  # one instance: one debug port
                 pool = InstancePool(
                     spec,
@@ -129,10 +138,21 @@ class Invoker:
     def _spec(self, resolved: Resolved) -> InstanceSpec:
         props = resolved.props
         lifecycle = props.instanceLifecycleConfig
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_NOT_INHERITED_PREFIXES)}
-        env.update(function_environment(props, resolved.code_dir, version_id=resolved.version_id))
-        env.update(self.extra_env)
         debugged = props.functionName == self.options.debug_function and not resolved.version_id
+        source = None
+        # A debugged function runs from the working tree, where the IDE's breakpoints are.
+        if self.sources is not None and not debugged:
+            from localfc.fc.package_sources import CodeSourceUnavailableError  # noqa: PLC0415 - with --code-from only
+
+            try:
+                source = self.sources.source_for(props, resolved.code_dir, resolved.version_id)
+            except CodeSourceUnavailableError as exc:
+                raise InstanceStartError(str(exc)) from None
+        # /code is the unpacked package when the function runs from it (PYTHONPATH: /code/python).
+        mounted = source.code_dir if source is not None else resolved.code_dir
+        env = {k: v for k, v in os.environ.items() if not k.startswith(NOT_INHERITED_PREFIXES)}
+        env.update(function_environment(props, mounted, version_id=resolved.version_id))
+        env.update(self.extra_env)
         return InstanceSpec(
             function_name=props.functionName,
             version_id=resolved.version_id,
@@ -148,6 +168,7 @@ class Invoker:
             prestop_timeout_s=float(lifecycle.preStop.timeout if lifecycle and lifecycle.preStop else 3),
             memory_mb=props.memorySize,
             debug_port=self.options.debug_port if debugged else None,
+            source=source,
         )
 
     # --- invoking -----------------------------------------------------------------
@@ -167,11 +188,11 @@ class Invoker:
         """Invoke synchronously and return how it ended (never raises for function failures;
         raises for an unknown function/qualifier, ``ThrottledError``, ``PoolClosedError``)."""
         resolved = resolved or self.resolve(function_name, qualifier)
-        pool = self.pool_for(resolved)
         request_id = request_id or str(uuid.uuid4())
         started = time.perf_counter()
-        deadline = None if not wait_for_slot else time.monotonic() + pool.spec.timeout_s + _QUEUE_SLACK_S
         try:
+            pool = self.pool_for(resolved)
+            deadline = None if not wait_for_slot else time.monotonic() + pool.spec.timeout_s + _QUEUE_SLACK_S
             instance = pool.acquire(deadline)
         except InstanceStartError as exc:
             outcome = CallOutcome(
@@ -286,8 +307,15 @@ class Invoker:
         """LATEST pools running from ``code_dir`` get new instances for their next calls."""
         names = []
         for pool in self.pools():
-            if pool.spec.version_id == "" and pool.spec.code_dir == code_dir and pool.retire_all():
-                names.append(pool.spec.function_name)
+            if pool.spec.version_id == "" and pool.spec.code_dir == code_dir:
+                if pool.spec.source is not None and pool.spec.source.isolated:
+                    # Run from a package: the next call builds the new one, in a new pool.
+                    with self._lock:
+                        key = (pool.spec.function_name, pool.spec.version_id)
+                        if self._pools.get(key) is pool:
+                            del self._pools[key]
+                if pool.retire_all():
+                    names.append(pool.spec.function_name)
         return names
 
     def close(self) -> None:

@@ -44,3 +44,5 @@ class ServeOptions:
     # Timeouts, backlog, connection cap and body limit of the FC port; None: the defaults
     # of localfc.services.http_server with FC's 32 MB payload limit.
     http_limits: ServerLimits | None = None
+    # Where instances get their code: venv | package | auto (localfc.fc.package_sources).
+    code_from: str = "venv"

@@ -22,11 +22,13 @@ from localfc.fc.api_docs import DOCS_PREFIX, ApiDocs
 from localfc.fc.async_queue import AsyncQueues
 from localfc.fc.code_watch import CodeWatcher
 from localfc.fc.console import Console
-from localfc.fc.context import FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, credentials_from_env
+from localfc.fc.context import FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, LOCAL_ACCOUNT_ID, credentials_from_env
 from localfc.fc.instances.logs import InstanceLogs
 from localfc.fc.instances.pool import PoolClosedError, ThrottledError
 from localfc.fc.invocations import Invoker
+from localfc.fc.layers import LayerStore
 from localfc.fc.options import HOST, ServeOptions
+from localfc.fc.package_sources import PackageSources
 from localfc.fc.qualifiers import make_resolver
 from localfc.fc.signature import ReplayGuard, SignatureError, verify
 from localfc.fc.state import StateDir
@@ -73,7 +75,12 @@ class LocalFC:
         self.routes = HttpRoutes(project)
         self.oss_triggers = oss_triggers(project)
         self.timers = timer_triggers(project)
+        region = project.functions()[0][1].region if project.functions() else "cn-hangzhou"
+        self.layers = LayerStore(self.state.layers, region=region, account_id=LOCAL_ACCOUNT_ID)
         self.invoker = Invoker(self.resolver, self.logs, self.options, self.console)
+        self.invoker.sources = PackageSources(
+            project, self.state.root, self.options.code_from, self.layers, note=self.console.note
+        )
         self.queues = AsyncQueues(self.invoker, self.options, self.console)
         self.api = OpenApi(
             project,
@@ -82,6 +89,7 @@ class LocalFC:
             routes=self.routes,
             base_url=lambda: self.url,
             versions_api=versions_api,
+            layers=self.layers,
         )
         self.docs = ApiDocs(project, base_url=lambda: self.url)
         self.oss: Any = None

@@ -141,7 +141,7 @@ def test_unsupported_api_paths_are_fc_errors(basic_serve):
     response = requests.post(basic_serve.url + "/2023-03-30/functions/echo/code", data=b"{}")
     assert response.status_code == 400
     assert response.json()["Code"] == "PathNotSupported"
-    assert requests.get(basic_serve.url + "/2023-03-30/layers").json()["Code"] == "PathNotSupported"
+    assert requests.get(basic_serve.url + "/2023-03-30/custom-domains").json()["Code"] == "PathNotSupported"
     unknown = requests.get(basic_serve.url + "/2023-03-30/functions/nope/code")
     assert unknown.status_code == 404 and unknown.json()["Code"] == "FunctionNotFound"
 

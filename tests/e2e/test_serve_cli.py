@@ -27,6 +27,7 @@ def serve_process(tmp_path, python, repo):
     command = [
         python, "local_invoke.py", "serve", "-t", str(BASIC_APP), "--port", "0",
         "--no-oss", "--no-timers", "--state-dir", str(tmp_path / "state"),
+        "--code-from", "venv",  # the test app imports oss2 from the dev venv without declaring it
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     banner: list[str] = []

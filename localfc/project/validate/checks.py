@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from localfc.project.syaml import load_project
 from localfc.project.syaml.loader import EDITION
 from localfc.project.validate.adapters import check_adapters
+from localfc.project.validate.dependencies import check_dependencies
 from localfc.project.validate.environment import check_environment
 from localfc.project.validate.handlers import check_handlers
 from localfc.project.validate.loops import check_loops
@@ -104,6 +105,7 @@ def validate_project(project: Project, *, use_import: bool = True, schema: Path 
     resolvers: dict[tuple[Path, ...], StaticResolver] = {}  # modules parsed once for both checks
     problems.extend(check_handlers(project, use_import=use_import, resolvers=resolvers))
     problems.extend(check_adapters(project, use_import=use_import, resolvers=resolvers))
+    problems.extend(check_dependencies(project))
     problems.extend(check_loops(project))
     problems.extend(check_overlaps(project))
     problems.extend(check_environment(project))

@@ -128,7 +128,10 @@ def test_no_false_alarm_for_any_ordinary_binding(bindings: Path) -> None:
             "from-call": "handlers.from_call.handler",
         },
     )
-    assert [p.render("s.yaml") for p in validate_file(path, environ={}).problems] == []
+    # The module vendored under python/ is a dependency question (``undeclared-import``: a
+    # package ships what requirements.txt declares); this test is about the bindings.
+    problems = validate_file(path, environ={}).problems
+    assert [p.render("s.yaml") for p in problems if p.rule != "undeclared-import"] == []
 
 
 def test_a_wrong_arity_found_by_the_probe_is_still_an_error(bindings: Path) -> None:
@@ -140,7 +143,8 @@ def test_a_wrong_arity_found_by_the_probe_is_still_an_error(bindings: Path) -> N
 
 
 def linked_runtime(root: Path) -> None:
-    for name in ("runtime", "algorithms"):
+    """The repository's runtime and algorithms, with the distributions they declare."""
+    for name in ("runtime", "algorithms", "requirements.txt"):
         (root / name).symlink_to(REPO / name)
 
 
@@ -165,7 +169,9 @@ def test_routes_built_in_code_are_read_through_the_probe(tmp_path: Path) -> None
     facts = handler_facts(project, props)
     assert (facts.kind, facts.routes) == ("algorithm", (("GET", "/check"), ("POST", "/check")))
     problems = validate_file(project.path, environ={}).problems
-    assert [(p.rule, p.message.split(" is ")[0]) for p in problems] == [("http-method-unrouted", "PUT")]
+    # (the sample s.yaml sets no PYTHONPATH for its requirements.txt: not this test's point)
+    found = [(p.rule, p.message.split(" is ")[0]) for p in problems if p.rule != "pythonpath"]
+    assert found == [("http-method-unrouted", "PUT")]
 
 
 def test_repository_facts_come_from_the_source_alone() -> None:
