@@ -60,7 +60,8 @@ def test_an_undeclared_dependency_passes_from_the_venv_and_fails_from_the_packag
     if cache.is_dir():  # saves downloading the wheels again
         shutil.copytree(cache, tmp_path / ".localfc" / "package-cache")
     algorithm = tmp_path / "algorithms" / "prime_checker.py"
-    algorithm.write_text("import yaml  # noqa: F401\n" + algorithm.read_text())
+    future = "from __future__ import annotations\n"
+    algorithm.write_text(algorithm.read_text().replace(future, future + "import yaml  # noqa: F401\n", 1))
     assert local_invoke("prime-checker", "-e", '{"number": 7}', cwd=tmp_path).returncode == 0
     packaged = local_invoke("prime-checker", "-e", '{"number": 7}', "--from-package", cwd=tmp_path)
     assert packaged.returncode == 2
