@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from localfc.fc.context import function_environment
+from localfc.fc.deployments.launch import deployed_spec, is_deployed
 from localfc.fc.instances.parent import CallOutcome, InstanceSpec, InstanceStartError
-from localfc.fc.instances.pool import InstancePool
+from localfc.fc.instances.pool import InstancePool, ThrottledError
+from localfc.project.syaml.model import LATEST
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from localfc.fc.console import Console
@@ -87,14 +90,20 @@ class Invoker:
         logs: InstanceLogs,
         options: ServeOptions,
         console: Console,
+        *,
         extra_env: dict[str, str] | None = None,
+        instance_cap: Callable[[str], int | None] | None = None,
     ) -> None:
         self.resolver = resolver
         self.logs = logs
         self.options = options
         self.console = console
         self.extra_env = dict(extra_env or {})
+        # A function's own instance cap (its ConcurrencyConfig), else --max-instances.
+        self.instance_cap = instance_cap or (lambda _name: None)
         self._pools: dict[tuple[str, str], InstancePool] = {}
+        # Pools replaced by a deploy or a delete: their busy instances finish, then they close.
+        self._retiring: list[InstancePool] = []
         self._lock = threading.Lock()
         self._closed = False
 
@@ -104,22 +113,81 @@ class Invoker:
         return self.resolver.resolve(function_name, qualifier or "LATEST")
 
     def pool_for(self, resolved: Resolved) -> InstancePool:
-        key = (resolved.props.functionName, resolved.version_id)
+        name = resolved.props.functionName
+        key = (name, resolved.version_id)
+        cap = self.instance_cap(name)
+        if cap == 0:
+            raise ThrottledError(f"{name} has reservedConcurrency 0: every invocation is throttled")
         with self._lock:
             pool = self._pools.get(key)
+            if pool is not None and resolved.version_id == "" and pool.spec.props is not resolved.props:
+                # LATEST was deployed again: either this caller resolved before the deploy
+                # (the pool is current) or the pool predates it (retire it, start afresh).
+                current = self.resolver.resolve(name, LATEST)
+                if pool.spec.props is current.props:
+                    return pool
+                self._retire_locked(key)
+                pool, resolved = None, current
             if pool is None:
                 pool = InstancePool(
                     self._spec(resolved),
                     self.logs,
-                    max_instances=self.options.max_instances,
+                    max_instances=self.options.max_instances if cap is None else cap,
                     idle_timeout_s=self.options.idle_timeout_s,
                 )
                 self._pools[key] = pool
             return pool
 
+    def function_changed(self, name: str) -> list[str]:
+        """After a deploy or delete of ``name``: pools whose code or config is no longer what
+        serves are retired (busy instances finish their calls first); caps are applied.
+        Returns the labels of the retired pools."""
+        try:
+            current: Resolved | None = self.resolver.resolve(name, LATEST)
+        except Exception:  # deleted
+            current = None
+        cap = self.instance_cap(name)
+        retired = []
+        with self._lock:
+            for key, pool in list(self._pools.items()):
+                if key[0] != name:
+                    continue
+                if current is None or (key[1] == "" and pool.spec.props is not current.props):
+                    self._retire_locked(key)
+                    retired.append(pool.spec.version_label)
+                else:
+                    pool.max_instances = self.options.max_instances if cap is None else max(1, cap)
+        return retired
+
+    def _retire_locked(self, key: tuple[str, str]) -> None:
+        pool = self._pools.pop(key)
+        pool.retire_all()
+        self._retiring.append(pool)
+
+    def code_dirs(self) -> set[Path]:
+        """Code directories some pool (current or retiring) may still start or run from."""
+        with self._lock:
+            return {p.spec.code_dir for p in [*self._pools.values(), *self._retiring]}
+
+    @property
+    def retiring(self) -> int:
+        with self._lock:
+            return len(self._retiring)
+
     def pools(self) -> list[InstancePool]:
         with self._lock:
             return list(self._pools.values())
+
+    def _close_drained(self) -> int:
+        """Close retiring pools that have no instance left; how many were closed."""
+        with self._lock:
+            for pool in self._retiring:
+                pool.retire_all()  # an instance a waiter started after the deploy
+            drained = [p for p in self._retiring if p.drained]
+            self._retiring = [p for p in self._retiring if p not in drained]
+        for pool in drained:
+            pool.close()
+        return len(drained)
 
     def _spec(self, resolved: Resolved) -> InstanceSpec:
         props = resolved.props
@@ -127,7 +195,7 @@ class Invoker:
         env = {k: v for k, v in os.environ.items() if not k.startswith(_NOT_INHERITED_PREFIXES)}
         env.update(function_environment(props, resolved.code_dir, version_id=resolved.version_id))
         env.update(self.extra_env)
-        return InstanceSpec(
+        spec = InstanceSpec(
             function_name=props.functionName,
             version_id=resolved.version_id,
             props=props,
@@ -140,6 +208,7 @@ class Invoker:
             prestop_timeout_s=float(lifecycle.preStop.timeout if lifecycle and lifecycle.preStop else 3),
             memory_mb=props.memorySize,
         )
+        return deployed_spec(spec) if is_deployed(props) else spec
 
     # --- invoking -----------------------------------------------------------------
     def invoke(
@@ -232,14 +301,18 @@ class Invoker:
         )
 
     # --- housekeeping -------------------------------------------------------------
-    def tick(self, now: float, check_memory: bool = True) -> None:
-        """Memory watchdog and idle reaper, called by the housekeeping thread."""
-        for pool in self.pools():
+    def tick(self, now: float, check_memory: bool = True) -> int:
+        """Memory watchdog, idle reaper and the closing of drained retired pools, called by
+        the housekeeping thread. Returns how many retired pools were closed."""
+        with self._lock:
+            pools = [*self._pools.values(), *self._retiring]
+        for pool in pools:
             if check_memory:
                 for instance in pool.check_memory():
                     self.console.note(f"{instance.instance_id}: {instance.kill_detail}")
             for instance in pool.reap_idle(now):
                 self.console.note(f"{instance.instance_id} idle for {pool.idle_timeout_s:g} s: stopped (preStop)")
+        return self._close_drained()
 
     def code_changed(self, code_dir: Path) -> list[str]:
         """LATEST pools running from ``code_dir`` get new instances for their next calls."""
@@ -252,7 +325,7 @@ class Invoker:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            pools = list(self._pools.values())
+            pools = [*self._pools.values(), *self._retiring]
         threads = [threading.Thread(target=p.close, daemon=True) for p in pools]
         for thread in threads:
             thread.start()
