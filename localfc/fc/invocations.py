@@ -10,7 +10,7 @@ import os
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from localfc.fc.context import function_environment
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from localfc.fc.instances.logs import InstanceLogs
     from localfc.fc.options import ServeOptions
     from localfc.fc.qualifiers import Resolved, Resolver
+    from localfc.project.syaml.model import FunctionProps
 
 # How long a synchronous caller may wait for a free slot beyond the function's own timeout.
 _QUEUE_SLACK_S = 30.0
@@ -64,6 +65,11 @@ class Invocation:
     def error_document(self) -> dict[str, str]:
         """FC's error body for a failed call (the stack trace stays in the log)."""
         return {"errorMessage": self.outcome.error_message, "errorType": _error_type_name(self.outcome)}
+
+
+def _same_code(a: FunctionProps, b: FunctionProps) -> bool:
+    """Whether instances started for ``a`` run what ``b`` describes (triggers do not matter)."""
+    return a is b or a.model_dump(exclude={"triggers"}) == b.model_dump(exclude={"triggers"})
 
 
 def _error_type_name(outcome: CallOutcome) -> str:
@@ -120,11 +126,11 @@ class Invoker:
             raise ThrottledError(f"{name} has reservedConcurrency 0: every invocation is throttled")
         with self._lock:
             pool = self._pools.get(key)
-            if pool is not None and resolved.version_id == "" and pool.spec.props is not resolved.props:
+            if pool is not None and resolved.version_id == "" and not _same_code(pool.spec.props, resolved.props):
                 # LATEST was deployed again: either this caller resolved before the deploy
                 # (the pool is current) or the pool predates it (retire it, start afresh).
                 current = self.resolver.resolve(name, LATEST)
-                if pool.spec.props is current.props:
+                if _same_code(pool.spec.props, current.props):
                     return pool
                 self._retire_locked(key)
                 pool, resolved = None, current
@@ -152,11 +158,13 @@ class Invoker:
             for key, pool in list(self._pools.items()):
                 if key[0] != name:
                     continue
-                if current is None or (key[1] == "" and pool.spec.props is not current.props):
+                if current is None or (key[1] == "" and not _same_code(pool.spec.props, current.props)):
                     self._retire_locked(key)
                     retired.append(pool.spec.version_label)
-                else:
-                    pool.max_instances = self.options.max_instances if cap is None else max(1, cap)
+                    continue
+                if key[1] == "":
+                    pool.spec = replace(pool.spec, props=current.props)  # a trigger changed, not the code
+                pool.max_instances = self.options.max_instances if cap is None else max(1, cap)
         return retired
 
     def _retire_locked(self, key: tuple[str, str]) -> None:

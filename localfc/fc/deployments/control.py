@@ -250,7 +250,9 @@ class ControlPlane:
         self.catalog.put(record)
         return record
 
-    def _validate(self, name: str, config: dict[str, Any], triggers: list[TriggerRecord]) -> None:
+    def _validate(self, name: str, config: dict[str, Any], triggers: list[TriggerRecord], about: str = "") -> None:
+        """400 InvalidArgument naming the first problems; ``about`` (``triggers[2].``) is
+        dropped from the paths when one item is what the request is about."""
         props = {
             **config,
             "region": self.catalog.region,
@@ -260,7 +262,11 @@ class ControlPlane:
         }
         problems = [p for p in check_props(name, props) if p.is_error]
         if problems:
-            shown = "; ".join(f"{p.path}: {p.message}" if p.path else p.message for p in problems[:_MAX_PROBLEMS_SHOWN])
+            paths = [p.path.removeprefix(about) if about else p.path for p in problems]
+            shown = "; ".join(
+                f"{path}: {p.message}" if path else p.message
+                for path, p in zip(paths, problems[:_MAX_PROBLEMS_SHOWN], strict=False)
+            )
             more = f" (and {len(problems) - _MAX_PROBLEMS_SHOWN} more)" if len(problems) > _MAX_PROBLEMS_SHOWN else ""
             raise errors.invalid_argument(shown + more)
 
@@ -269,7 +275,7 @@ class ControlPlane:
             trigger = TriggerRecord.model_validate(fields)
         except ValueError as exc:
             raise errors.invalid_argument(f"invalid trigger: {_first_line(exc)}") from None
-        self._validate(name, current.config, [*current.triggers, trigger])
+        self._validate(name, current.config, [*current.triggers, trigger], f"triggers[{len(current.triggers)}].")
         model = Trigger.model_validate(trigger_props(trigger))
         try:
             if trigger.triggerType == "http":
