@@ -262,7 +262,10 @@ class ControlPlane:
         }
         problems = [p for p in check_props(name, props) if p.is_error]
         if problems:
-            paths = [p.path.removeprefix(about) if about else p.path for p in problems]
+            paths = [
+                ("" if p.path == about.rstrip(".") else p.path.removeprefix(about)) if about else p.path
+                for p in problems
+            ]
             shown = "; ".join(
                 f"{path}: {p.message}" if path else p.message
                 for path, p in zip(paths, problems[:_MAX_PROBLEMS_SHOWN], strict=False)
