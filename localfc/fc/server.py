@@ -247,8 +247,9 @@ class LocalFC:
         if self.scheduler is not None:
             self.scheduler.replace(self.timers)
         retired = self.invoker.function_changed(name)
-        if retired:
-            self.console.note(f"{name}: configuration or code changed; instances of {', '.join(retired)} drain")
+        action = "changed" if self.catalog.record(name) is not None else "removed"
+        drained = f"; instances of {', '.join(retired)} finish their calls and stop" if retired else ""
+        self.console.note(f"{name}: {action} through the FC API{drained}")
 
     def _check_qualifier(self, name: str, qualifier: str) -> None:
         self.invoker.resolve(name, qualifier)  # FC's 404 for a version or alias that does not exist
@@ -266,7 +267,7 @@ class LocalFC:
     def _http_url(self, function_name: str, trigger_name: str) -> str:
         for route in self.routes.routes:
             if route.function_name == function_name and route.trigger_name == trigger_name:
-                return self.url + route.prefix + "/"
+                return self.url + route.prefix
         return ""
 
     def _collect_code(self, *, removed_too: bool) -> None:

@@ -94,7 +94,7 @@ def test_deploy_invoke_upload_update_release_remove(tmp_path: Path) -> None:
         ]
         trigger = client.get_trigger("walker", "http").body
         assert json.loads(trigger.trigger_config)["methods"] == ["GET", "POST"]
-        assert requests.get(trigger.http_trigger.url_internet + "hello", timeout=30).text == "v1 /hello"
+        assert requests.get(trigger.http_trigger.url_internet + "/hello", timeout=30).text == "v1 /hello"
         config = client.get_async_invoke_config("walker", models.GetAsyncInvokeConfigRequest(qualifier="LATEST"))
         assert config.body.max_async_retry_attempts == 1
 

@@ -7,7 +7,7 @@
     DELETE /2023-03-30/functions/{name}/triggers/{trigger}    DeleteTrigger (204)
 
 ``triggerConfig`` travels as a JSON string both ways, as the SDK types it. An HTTP trigger's
-``httpTrigger.urlInternet`` is its local URL (``http://127.0.0.1:PORT/<function>/``).
+``httpTrigger.urlInternet`` is its local URL (``http://127.0.0.1:PORT/<function>``).
 """
 
 from __future__ import annotations
