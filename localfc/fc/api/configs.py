@@ -62,7 +62,7 @@ def delete_async_config(api: ControlApi, name: str, request: Request, request_id
 
 def list_async_configs(api: ControlApi, request: Request, request_id: str) -> Response:
     query = request.query()
-    limit = arguments.query_int(query, "limit", default=20, low=1, high=_MAX_LIMIT)
+    limit = arguments.integer(query, "limit", default=20, low=1, high=_MAX_LIMIT)
     wanted = query.get("functionName", "")
     names = [wanted] if wanted else api.catalog.names()
     docs: list[dict[str, Any]] = []
@@ -93,11 +93,11 @@ def get_concurrency(api: ControlApi, name: str, _request: Request, request_id: s
 
 def put_concurrency(api: ControlApi, name: str, request: Request, request_id: str) -> Response:
     body = arguments.json_object(request.body)
-    reserved = arguments.whole_number(body, "reservedConcurrency", low=0, high=MAX_RESERVED_CONCURRENCY)
+    reserved = arguments.number(body, "reservedConcurrency", low=0, high=MAX_RESERVED_CONCURRENCY, integral=True)
     if reserved is None:
         raise errors.invalid_argument("reservedConcurrency is required")
-    api.control.put_concurrency(name, reserved)
-    doc = {"functionArn": function_arn(api.catalog.region, name), "reservedConcurrency": reserved}
+    api.control.put_concurrency(name, int(reserved))
+    doc = {"functionArn": function_arn(api.catalog.region, name), "reservedConcurrency": int(reserved)}
     return json_response(200, doc, request_id)
 
 
@@ -108,7 +108,7 @@ def delete_concurrency(api: ControlApi, name: str, _request: Request, request_id
 
 def list_concurrency(api: ControlApi, request: Request, request_id: str) -> Response:
     query = request.query()
-    arguments.query_int(query, "limit", default=20, low=1, high=_MAX_LIMIT)
+    arguments.integer(query, "limit", default=20, low=1, high=_MAX_LIMIT)
     wanted = query.get("functionName", "")
     names = [wanted] if wanted else api.catalog.names()
     configs = [
@@ -135,7 +135,7 @@ def empty_list(key: str) -> Callable[[ControlApi, Request, str], Response]:
 
     def answer(api: ControlApi, request: Request, request_id: str) -> Response:
         query = request.query()
-        arguments.query_int(query, "limit", default=20, low=1, high=_MAX_LIMIT)
+        arguments.integer(query, "limit", default=20, low=1, high=_MAX_LIMIT)
         if query.get("functionName"):
             api.existing(query["functionName"])
         return json_response(200, {key: [], "nextToken": ""}, request_id)

@@ -52,7 +52,7 @@ def get_trigger(api: ControlApi, name: str, trigger_name: str, _request: Request
 
 def list_triggers(api: ControlApi, name: str, request: Request, request_id: str) -> Response:
     query = request.query()
-    limit = arguments.query_int(query, "limit", default=20, low=1, high=_MAX_LIMIT)
+    limit = arguments.integer(query, "limit", default=20, low=1, high=_MAX_LIMIT)
     prefix = query.get("prefix", "")
     triggers = [t for t in api.existing(name).triggers if t.triggerName.startswith(prefix)]
     token = query.get("nextToken", "")
