@@ -7,9 +7,8 @@ trigger, GetAsyncInvokeConfig, tempBucketToken, the zip's PUT to the local OSS, 
 (which receives, checks and unpacks the zip), UpdateTrigger per trigger,
 PutAsyncInvokeConfig + GetAsyncInvokeConfig where s.yaml sets one. Measured in the same run:
 
-- the baseline: building the four zips with ``localfc.project.package`` (dependencies from
-  its cache, warmed first, for this machine's Python: python3.10's wheels lack crcmod, see
-  docs/deploy.md), per function and in total;
+- the baseline: building the four zips with ``localfc.project.package`` (dependencies and
+  bytecode for FC's python3.10, wheels from its cache, warmed first), per function and in total;
 - a deploy of each function (the API sequence above), and the deploy of all four, each as a
   ratio to building that function's zip;
 - a redeploy with unchanged zips: the checksum GetFunction answers equals the zip's CRC-64,
@@ -23,7 +22,6 @@ from __future__ import annotations
 import json
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -42,7 +40,6 @@ from tests.fixtures.serve import fc_client
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 3
-PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 _CONFIG_KEYS = (
     "description",
     "runtime",
@@ -103,7 +100,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "dist"
         for props in functions:  # warm the dependency cache: the baseline is a rebuild
-            build_package(project, props.functionName, out, python_version=PYTHON, log=lambda _m: None)
+            build_package(project, props.functionName, out, log=lambda _m: None)
         build_ms: dict[str, list[float]] = {p.functionName: [] for p in functions}
         deploy_ms: dict[str, list[float]] = {p.functionName: [] for p in functions}
         redeploy_ms: dict[str, list[float]] = {p.functionName: [] for p in functions}
@@ -115,7 +112,7 @@ def main() -> None:
                 for props in functions:
                     name = props.functionName
                     started = time.perf_counter()
-                    result = build_package(project, name, out, python_version=PYTHON, log=lambda _m: None)
+                    result = build_package(project, name, out, log=lambda _m: None)
                     build_ms[name].append((time.perf_counter() - started) * 1000)
                     zip_bytes = result.zip_path.read_bytes()
                     sizes[name] = len(zip_bytes)

@@ -12,7 +12,10 @@ retries with one-second sleeps are cut short), a timeout of ``APP_SHIP_TIMEOUT_M
 (default 1000 ms) capped by the time the invocation has left, and a failure becomes a
 warning line (``"event":"ship_failed"``) with the reason and the number of events lost.
 ``aliyun.log`` (~200 ms to import) is imported only when shipping is configured, during
-the initializer.
+the initializer. It is an optional dependency (every import of it is guarded by ``except
+ImportError``): ``local_invoke.py package`` leaves it out of a function's code package, so a
+function that ships gets it from a layer (s.yaml ``layers:``); without it, shipping is off and
+the events are logged, with one error line that says why.
 
     # s.yaml environmentVariables
     APP_SHIP_PROJECT: my-audit-project
@@ -43,6 +46,10 @@ MAX_EVENTS = 1000
 DEFAULT_TIMEOUT_MS = 1000
 # Below this much time left in the invocation, shipping is skipped rather than risked.
 _MIN_REMAINING_MS = 100
+MISSING_SDK = (
+    "aliyun-log-python-sdk is not in this function's package (an optional dependency);"
+    " give the function a layer with it (s.yaml `layers:`)"
+)
 
 log = logging.getLogger("runtime.shipping")
 
@@ -220,7 +227,11 @@ class Shipper:
     def warm(self) -> None:
         """Import the SLS SDK now (in the initializer) rather than in the first request."""
         if self.enabled:
-            import aliyun.log  # noqa: F401, PLC0415 - only functions that ship pay for it
+            try:
+                import aliyun.log  # noqa: F401, PLC0415 - only functions that ship pay for it
+            except ImportError:
+                self._enabled = False
+                self._unreported_problem = MISSING_SDK
 
     def ship(self, buffer: EventBuffer, ctx: InvocationContext, algorithm: str) -> ShipResult:
         """Send the events in one PutLogs; never raises. Failures are logged, not raised."""
@@ -230,6 +241,8 @@ class Shipper:
             return result
         try:
             error = self._send(buffer.events, ctx, algorithm)
+        except ShippingError as exc:
+            error = str(exc)
         except Exception as exc:  # a bug or an SDK surprise must not fail the invocation
             error = f"{type(exc).__name__}: {exc}"
         result.duration_ms = round((time.perf_counter() - started) * 1000, 3)
@@ -263,7 +276,10 @@ class Shipper:
         if timeout_ms < _MIN_REMAINING_MS:
             return f"only {remaining} ms left in the invocation"
 
-        from aliyun.log import LogException, LogItem, PutLogsRequest  # noqa: PLC0415 - lazy: ~200 ms
+        try:
+            from aliyun.log import LogException, LogItem, PutLogsRequest  # noqa: PLC0415 - lazy: ~200 ms
+        except ImportError:
+            raise ShippingError(MISSING_SDK) from None
 
         # The scope's list also holds the keys FC put in the environment at instance start.
         scope = logs.current_scope()
@@ -316,7 +332,10 @@ def _fail_fast_client(endpoint: str, credentials: Credentials) -> Any:
     aliyun-log-python-sdk (pinned in requirements.txt); tests/functional/test_sls_shipping.py
     fails if a new SDK version changes them.
     """
-    from aliyun.log import LogClient, LogException  # noqa: PLC0415 - lazy: ~200 ms
+    try:
+        from aliyun.log import LogClient, LogException  # noqa: PLC0415 - lazy: ~200 ms
+    except ImportError:
+        raise ShippingError(MISSING_SDK) from None
 
     base: Any = LogClient  # the SDK's stubs do not declare the private method overridden here
 

@@ -1,14 +1,17 @@
-"""``local_invoke.py package [FUNCTION]``: build the code zip that ``s deploy`` would upload.
+"""``local_invoke.py package [FUNCTION]``: build the code zip each function ships, without Docker.
 
-The zip holds the code directory filtered by ``.fcignore`` (as fc3 zips it) and, under
-``python/``, requirements.txt installed for the runtime's Python (pure-Python wheels, or
-manylinux wheels for FC's platform; no Docker). Dependencies are cached in
-``.localfc/package-cache``. Exit status: 0 built, 1 a function could not be packaged.
+Per function: its handler and the modules it reaches, only the distributions its imports need
+(from requirements.txt; those of its layers stay out), wheels for FC's Python and platform,
+and bytecode compiled by FC's Python version (python3.10 / python3.12 found on PATH or in pyenv).
+The report gives each zip's zipped and unpacked size, its largest distributions, whether
+bytecode is in, and warnings near FC's limits. Wheels and installs are cached in
+``.localfc/package-cache`` per target. Exit status: 0 built, 1 a function could not be packaged
+(each problem said once), 2 bad usage.
 
     python local_invoke.py package                       # every function, into dist/
-    python local_invoke.py package prime-checker -o /tmp/pkg
+    python local_invoke.py package prime-checker -o /tmp/pkg --runtime python3.12
     python local_invoke.py package --python-version 3.11 # deps for this machine's Python
-    python local_invoke.py package --no-deps             # exactly the code dir, as after `s build`
+    python local_invoke.py package --no-deps             # the code only, as after `s build`
 """
 
 from __future__ import annotations
@@ -18,14 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from localfc.project.package import DependencyError, PackageError, TargetError, build_package
+from localfc.project.package.distributions import RequirementsError
+from localfc.project.package.report import render
 from localfc.project.syaml import ProjectError, load_project
 
 if TYPE_CHECKING:
     import argparse
 
-    from localfc.project.package import PackageResult
-
-HELP = "build the code zip that `s deploy` would upload"
+HELP = "build the code zip each function ships (per-function dependencies, bytecode, no Docker)"
 RUNTIMES = ("python3.9", "python3.10", "python3.12")
 
 
@@ -40,8 +43,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="X.Y",
         help="install dependencies for this Python instead of the runtime's (e.g. 3.11 to import-check here)",
     )
-    parser.add_argument("--no-deps", action="store_true", help="do not install requirements.txt into python/")
-    parser.add_argument("--refresh", action="store_true", help="reinstall the dependencies, ignoring the cache")
+    parser.add_argument("--no-deps", action="store_true", help="do not install dependencies into python/")
+    parser.add_argument("--no-bytecode", action="store_true", help="leave out the .pyc files (for comparisons)")
+    parser.add_argument("--refresh", action="store_true", help="download and install again, ignoring the cache")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     status = 0
+    failures: dict[str, list[str]] = {}  # message -> functions: a shared cause is said once
     for name in names:
         try:
             result = build_package(
@@ -63,35 +68,23 @@ def run(args: argparse.Namespace) -> int:
                 runtime=args.runtime,
                 python_version=args.python_version,
                 with_dependencies=not args.no_deps,
+                with_bytecode=not args.no_bytecode,
                 refresh=args.refresh,
                 log=lambda line: print(line, file=sys.stderr),
             )
-        except (PackageError, DependencyError, TargetError, OSError) as exc:
-            print(f"error: {name}: {exc}", file=sys.stderr)
+        except (PackageError, DependencyError, TargetError, RequirementsError) as exc:
+            failures.setdefault(str(exc), []).append(name)
             status = 1
             continue
-        _report(result)
+        except OSError as exc:
+            where = exc.filename or args.output
+            failures.setdefault(f"cannot write {where}: {exc.strerror or exc}", []).append(name)
+            status = 1
+            continue
+        out, err = render(result)
+        print("\n".join(out))
+        for line in err:
+            print(line, file=sys.stderr)
+    for message, functions in failures.items():
+        print(f"error: {', '.join(functions)}: {message}", file=sys.stderr)
     return status
-
-
-def _report(result: PackageResult) -> None:
-    stats = result.stats
-    if result.dependencies is None:
-        deps = "no dependencies"
-    else:
-        origin = "cached" if result.dependencies.cached else "installed"
-        deps = f"dependencies {_size(stats.dependency_bytes)} in {stats.dependency_files} files ({origin})"
-    print(
-        f"{result.zip_path}  {_size(result.zip_bytes)}  [{result.target.describe()}; code {_size(stats.code_bytes)}"
-        f" in {stats.code_files} files; {deps}]"
-    )
-    for note in result.notes:
-        print(f"note: {result.function}: {note}", file=sys.stderr)
-
-
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB"):
-        if n < 1024 or unit == "MB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return f"{n} B"

@@ -2,6 +2,7 @@
 
     python local_invoke.py serve                 # port 9000, local OSS, timers, live view
     python local_invoke.py serve --port 0 --no-timers --max-instances 2
+    python local_invoke.py serve --code-from package  # each function from its package, on FC's Python
     curl -X POST http://127.0.0.1:9000/prime-checker/check -d '{"number": 97}'
 
 Prints every endpoint it serves, then one line per invocation. Ctrl-C lets in-flight calls
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from localfc.fc.banner import endpoint_lines
 from localfc.fc.options import ServeOptions
+from localfc.fc.package_sources import CODE_FROM
 from localfc.fc.server import LocalFC
 from localfc.project.syaml import ProjectError, load_project
 
@@ -35,6 +37,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-t", "--template", default=None, help="s.yaml to serve (default: ./s.yaml)")
     parser.add_argument("--port", type=int, default=9000, help="HTTP port for triggers and the API (0: any free port)")
     parser.add_argument("--oss-port", type=int, default=0, help="port of the local OSS (default: any free port)")
+    parser.add_argument(
+        "--code-from",
+        choices=CODE_FROM,
+        default="auto",
+        help="run each function from its built package (FC's Python, isolated from the venv), from the dev venv,"
+        " or auto: the package when FC's Python is installed and its wheels are cached (default)",
+    )
     parser.add_argument(
         "--state-dir", type=Path, default=None, help="logs, versions, aliases (default: .localfc/ next to s.yaml)"
     )
@@ -96,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         run_timers=not args.no_timers,
         console=None if args.quiet else sys.stdout,
         access_keys=dict(args.access_key),
+        code_from=args.code_from,
     )
     fc = LocalFC(project, options)
     try:

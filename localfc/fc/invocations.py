@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from localfc.fc.context import function_environment
-from localfc.fc.deployments.launch import deployed_spec, is_deployed
+from localfc.fc.deployments.launch import deployed_source, is_deployed
 from localfc.fc.instances.parent import CallOutcome, InstanceSpec, InstanceStartError
 from localfc.fc.instances.pool import InstancePool, ThrottledError
 from localfc.project.syaml.model import LATEST
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from localfc.fc.console import Console
     from localfc.fc.instances.logs import InstanceLogs
     from localfc.fc.options import ServeOptions
+    from localfc.fc.package_sources import PackageSources
     from localfc.fc.qualifiers import Resolved, Resolver
     from localfc.project.syaml.model import FunctionProps
 
@@ -107,6 +108,8 @@ class Invoker:
         self.extra_env = dict(extra_env or {})
         # A function's own instance cap (its ConcurrencyConfig), else --max-instances.
         self.instance_cap = instance_cap or (lambda _name: None)
+        # Where instances get their code (``--code-from``); None: the code directory, dev venv.
+        self.sources: PackageSources | None = None
         self._pools: dict[tuple[str, str], InstancePool] = {}
         # Pools replaced by a deploy or a delete: their busy instances finish, then they close.
         self._retiring: list[InstancePool] = []
@@ -119,6 +122,8 @@ class Invoker:
         return self.resolver.resolve(function_name, qualifier or "LATEST")
 
     def pool_for(self, resolved: Resolved) -> InstancePool:
+        """The pool of a function version; raises InstanceStartError when its code cannot be had
+        (a package that does not build, a missing layer)."""
         name = resolved.props.functionName
         key = (name, resolved.version_id)
         cap = self.instance_cap(name)
@@ -134,9 +139,14 @@ class Invoker:
                     return pool
                 self._retire_locked(key)
                 pool, resolved = None, current
+        if pool is not None:
+            return pool
+        spec = self._spec(resolved)  # may build a package: not under the lock
+        with self._lock:
+            pool = self._pools.get(key)
             if pool is None:
                 pool = InstancePool(
-                    self._spec(resolved),
+                    spec,
                     self.logs,
                     max_instances=self.options.max_instances if cap is None else cap,
                     idle_timeout_s=self.options.idle_timeout_s,
@@ -200,10 +210,22 @@ class Invoker:
     def _spec(self, resolved: Resolved) -> InstanceSpec:
         props = resolved.props
         lifecycle = props.instanceLifecycleConfig
+        source = None
+        from localfc.fc.package_sources import CodeSourceUnavailableError  # noqa: PLC0415 - builds packages
+
+        try:
+            if is_deployed(props):
+                source = deployed_source(props, resolved.code_dir, self.sources, self.console.note)
+            elif self.sources is not None:
+                source = self.sources.source_for(props, resolved.code_dir, resolved.version_id)
+        except CodeSourceUnavailableError as exc:
+            raise InstanceStartError(str(exc)) from None
+        # /code is the unpacked package when the function runs from it (PYTHONPATH: /code/python).
+        mounted = source.code_dir if source is not None else resolved.code_dir
         env = {k: v for k, v in os.environ.items() if not k.startswith(_NOT_INHERITED_PREFIXES)}
-        env.update(function_environment(props, resolved.code_dir, version_id=resolved.version_id))
+        env.update(function_environment(props, mounted, version_id=resolved.version_id))
         env.update(self.extra_env)
-        spec = InstanceSpec(
+        return InstanceSpec(
             function_name=props.functionName,
             version_id=resolved.version_id,
             props=props,
@@ -215,8 +237,8 @@ class Invoker:
             init_timeout_s=float(lifecycle.initializer.timeout if lifecycle and lifecycle.initializer else 3),
             prestop_timeout_s=float(lifecycle.preStop.timeout if lifecycle and lifecycle.preStop else 3),
             memory_mb=props.memorySize,
+            source=source,
         )
-        return deployed_spec(spec) if is_deployed(props) else spec
 
     # --- invoking -----------------------------------------------------------------
     def invoke(
@@ -235,11 +257,11 @@ class Invoker:
         """Invoke synchronously and return how it ended (never raises for function failures;
         raises for an unknown function/qualifier, ``ThrottledError``, ``PoolClosedError``)."""
         resolved = resolved or self.resolve(function_name, qualifier)
-        pool = self.pool_for(resolved)
         request_id = request_id or str(uuid.uuid4())
         started = time.perf_counter()
-        deadline = None if not wait_for_slot else time.monotonic() + pool.spec.timeout_s + _QUEUE_SLACK_S
         try:
+            pool = self.pool_for(resolved)
+            deadline = None if not wait_for_slot else time.monotonic() + pool.spec.timeout_s + _QUEUE_SLACK_S
             instance = pool.acquire(deadline)
         except InstanceStartError as exc:
             outcome = CallOutcome(
@@ -326,8 +348,15 @@ class Invoker:
         """LATEST pools running from ``code_dir`` get new instances for their next calls."""
         names = []
         for pool in self.pools():
-            if pool.spec.version_id == "" and pool.spec.code_dir == code_dir and pool.retire_all():
-                names.append(pool.spec.function_name)
+            if pool.spec.version_id == "" and pool.spec.code_dir == code_dir:
+                if pool.spec.source is not None and pool.spec.source.isolated:
+                    # Run from a package: the next call builds the new one, in a new pool.
+                    with self._lock:
+                        key = (pool.spec.function_name, pool.spec.version_id)
+                        if self._pools.get(key) is pool:
+                            del self._pools[key]
+                if pool.retire_all():
+                    names.append(pool.spec.function_name)
         return names
 
     def close(self) -> None:

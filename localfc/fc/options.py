@@ -36,3 +36,5 @@ class ServeOptions:
     console: TextIO | None = field(default_factory=lambda: sys.stdout)
     # AccessKey id -> secret accepted for HTTP triggers with authType: function.
     access_keys: dict[str, str] = field(default_factory=dict)
+    # Where instances get their code: venv | package | auto (localfc.fc.package_sources).
+    code_from: str = "venv"

@@ -25,13 +25,15 @@ from localfc.fc.api.router import MAX_SYNC_PAYLOAD, PREFIX, OpenApi
 from localfc.fc.async_queue import AsyncQueues, applicable_config
 from localfc.fc.code_watch import CodeWatcher
 from localfc.fc.console import Console
-from localfc.fc.context import FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, credentials_from_env
+from localfc.fc.context import FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, LOCAL_ACCOUNT_ID, credentials_from_env
 from localfc.fc.deployments import Catalog, ControlPlane, DeploymentStore
 from localfc.fc.deployments.launch import is_deployed
 from localfc.fc.instances.logs import InstanceLogs
 from localfc.fc.instances.pool import PoolClosedError, ThrottledError
 from localfc.fc.invocations import Invoker
+from localfc.fc.layers import LayerStore
 from localfc.fc.options import HOST, ServeOptions
+from localfc.fc.package_sources import PackageSources
 from localfc.fc.qualifiers import make_resolver
 from localfc.fc.signature import SignatureError, verify
 from localfc.fc.state import StateDir
@@ -70,7 +72,11 @@ class LocalFC:
         self.routes = HttpRoutes(project)
         self.oss_triggers = oss_triggers(project)
         self.timers = timer_triggers(project)
+        self.layers = LayerStore(self.state.layers, region=self.catalog.region, account_id=LOCAL_ACCOUNT_ID)
         self.invoker = Invoker(self.resolver, self.logs, self.options, self.console, instance_cap=self._instance_cap)
+        self.invoker.sources = PackageSources(
+            project, self.state.root, self.options.code_from, self.layers, note=self.console.note
+        )
         self.queues = AsyncQueues(self.invoker, self.options, self.console, async_config=self._async_config)
         self.control = ControlPlane(
             self.catalog,
@@ -81,7 +87,12 @@ class LocalFC:
         )
         control_api = ControlApi(self.catalog, self.control, resolve=self.invoker.resolve, http_url=self._http_url)
         self.api = OpenApi(
-            project, invoker=self.invoker, queues=self.queues, control_api=control_api, versions_api=versions_api
+            project,
+            invoker=self.invoker,
+            queues=self.queues,
+            control_api=control_api,
+            versions_api=versions_api,
+            layers=self.layers,
         )
         self._oss_router: OssEventRouter | None = None
         self.oss: Any = None

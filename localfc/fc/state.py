@@ -5,6 +5,9 @@ What lives in it::
     logs/<function>.jsonl            everything the instances printed (see instance_logs.py)
     versions/<function>/             published versions and aliases (localfc.fc.versions)
     functions/<function>/            what the FC API deployed: record + code (localfc.fc.deployments)
+    layers/<layerName>/              layer versions created through the API (localfc.fc.layers)
+    packages/<function>/             functions' packages, unpacked, when run from their package
+    opt/<digest>/                    a function's layers merged as FC merges them into /opt
     sls/<project>/<logstore>.jsonl   what functions shipped to the local SLS receiver
 """
 
@@ -46,6 +49,10 @@ class StateDir:
     def announcement(self) -> Path:
         """``serve.json``: where the running serve listens (read by ``release``)."""
         return self.root / "serve.json"
+
+    @property
+    def layers(self) -> Path:
+        return self.root / "layers"
 
     def log_file(self, function_name: str) -> Path:
         return self.logs / f"{function_name}.jsonl"

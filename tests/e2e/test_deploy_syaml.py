@@ -80,7 +80,7 @@ def test_a_deploy_takes_over_the_syaml_function_and_remove_keeps_it_removed(tmp_
         _create(client, "resident", zip_bytes)  # deploying it again is a create, as on FC
         assert (
             client.invoke_function("resident", models.InvokeFunctionRequest(body=b"{}")).body.read()
-            == b'{"version": "v1"}'
+            == b'{"version": "v1", "layer": ""}'
         )
 
 

@@ -16,7 +16,7 @@ import pytest
 import requests
 from alibabacloud_fc20230330 import models
 
-from tests.fixtures.deploy import DEPLOY_APP, fc3_remove, upload_code, walker_input, walker_zip
+from tests.fixtures.deploy import DEPLOY_APP, fc3_remove, upload_code, walker_input, walker_layer, walker_zip
 from tests.fixtures.serve import eventually, fc_client, start_serve
 
 if TYPE_CHECKING:
@@ -69,8 +69,9 @@ def _output(bucket: oss2.Bucket, key: str) -> bytes:
 
 
 def _deploy_walker(handle: ServeHandle, client: Any, zip_bytes: bytes) -> None:
+    layer = walker_layer(client, models)
     bucket, key = upload_code(handle.fc, zip_bytes)
-    client.create_function(models.CreateFunctionRequest(body=walker_input(models, bucket, key)))
+    client.create_function(models.CreateFunctionRequest(body=walker_input(models, bucket, key, layer)))
     _http_trigger(client)
     _oss_trigger(client)
     config = models.PutAsyncInvokeConfigInput(max_async_event_age_in_seconds=3600, max_async_retry_attempts=1)
@@ -115,7 +116,7 @@ def test_deploy_invoke_upload_update_release_remove(tmp_path: Path) -> None:
         alias = models.CreateAliasInput(alias_name="prod", version_id=version)
         client.create_alias("walker", models.CreateAliasRequest(body=alias))
         answer = client.invoke_function("walker", models.InvokeFunctionRequest(body=b"{}", qualifier="prod"))
-        assert json.loads(answer.body.read()) == {"version": "v2"}
+        assert json.loads(answer.body.read()) == {"version": "v2", "layer": "hello from the layer"}
         assert client.get_function("walker", models.GetFunctionRequest(qualifier=version)).body.code_checksum == _crc64(
             v2
         )

@@ -108,7 +108,7 @@ def function_document(props: FunctionProps, record: FunctionRecord | None) -> di
         "instanceLifecycleConfig": lifecycle,
         "logConfig": log_config(props),
         "internetAccess": extra.get("internetAccess", True),
-        "layers": [{"arn": arn} for arn in extra.get("layers") or [] if isinstance(arn, str)],
+        "layers": [{"arn": arn} for arn in props.layers],
         "state": "Active",
         "lastUpdateStatus": "Successful",
     }

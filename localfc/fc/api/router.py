@@ -10,6 +10,7 @@ Enough for the official ``alibabacloud_fc20230330`` client, unmodified:
     GET  /2023-03-30/functions/{name}/async-tasks/{taskId}              GetAsyncTask
     PUT  /2023-03-30/functions/{name}/async-tasks/{taskId}/stop         StopAsyncTask
     .../versions, .../aliases                                           (localfc.fc.versions)
+    /2023-03-30/layers..., /2023-03-30/layerarn/{arn}                   (localfc.fc.layers)
 
 Signatures are not verified (any AccessKey works; serve listens on 127.0.0.1 only). Errors
 are FC's ``{"Code", "Message", "RequestId"}``.
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from localfc.fc.api.control_routes import ControlApi
     from localfc.fc.async_queue import AsyncQueues
     from localfc.fc.invocations import Invoker
+    from localfc.fc.layers import LayerStore
     from localfc.fc.qualifiers import VersionsApi
     from localfc.fc.wire import Request
     from localfc.project.syaml.model import Project
@@ -68,16 +70,29 @@ class OpenApi:
         queues: AsyncQueues,
         control_api: ControlApi,
         versions_api: VersionsApi | None = None,
+        layers: LayerStore | None = None,
     ) -> None:
         self.project = project  # the functions served; serve replaces it after each deploy
         self.invoker = invoker
         self.queues = queues
         self.control_api = control_api
         self.versions_api = versions_api
+        self.layers = layers
 
     def handle(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())
         try:
+            if self.layers is not None:
+                from localfc.fc.layers import handle_layers_api  # noqa: PLC0415 - layer calls are rare
+
+                layer_answer = handle_layers_api(
+                    self.layers, request.method, request.path, request.query(), request.body
+                )
+                if layer_answer is not None:
+                    status, doc = layer_answer
+                    if doc is None:
+                        return Response(status, {"x-fc-request-id": request_id}, b"")
+                    return json_response(status, doc, request_id)
             if self.versions_api is not None and re.search(r"/(versions|aliases)(/|$)", request.path):
                 answer = self.versions_api(request.method, request.path, request.query(), request.body)
                 if answer is not None:

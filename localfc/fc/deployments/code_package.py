@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from localfc.fc.api import errors
-from localfc.project.package.builder import MAX_ZIP_BYTES
+from localfc.project.package.report import MAX_ZIP_BYTES
 from localfc.services.oss.crc64 import crc64
 
 if TYPE_CHECKING:

@@ -26,6 +26,7 @@ from localfc.fc.deployments.catalog import NOT_CONFIG, trigger_props
 from localfc.fc.deployments.records import AsyncConfigRecord, CodeRecord, FunctionRecord, TriggerRecord
 from localfc.fc.triggers.cron import CronError, parse
 from localfc.fc.versions.state import now_text
+from localfc.project.package.report import MAX_API_ZIP_BYTES, MAX_LAYERS
 from localfc.project.syaml.model import LATEST, Trigger
 from localfc.project.validate.props import check_props
 
@@ -253,6 +254,9 @@ class ControlPlane:
     def _validate(self, name: str, config: dict[str, Any], triggers: list[TriggerRecord], about: str = "") -> None:
         """400 InvalidArgument naming the first problems; ``about`` (``triggers[2].``) is
         dropped from the paths when one item is what the request is about."""
+        layers = config.get("layers")
+        if isinstance(layers, list) and len(layers) > MAX_LAYERS:
+            raise errors.invalid_argument(f"layers: FC allows at most {MAX_LAYERS} layers per function")
         props = {
             **config,
             "region": self.catalog.region,
@@ -323,6 +327,11 @@ class ControlPlane:
                 data = base64.b64decode(zip_file, validate=True)
             except (binascii.Error, ValueError):
                 raise errors.invalid_argument("code.zipFile is not valid base64") from None
+            if len(data) > MAX_API_ZIP_BYTES:
+                raise errors.invalid_argument(
+                    f"code.zipFile is over FC's limit of {MAX_API_ZIP_BYTES} bytes of zip in a request;"
+                    " upload it to OSS and name the object instead"
+                )
             return store.receive([data])
         if not (isinstance(bucket, str) and bucket and isinstance(key, str) and key):
             raise errors.invalid_argument("code needs zipFile, or ossBucketName and ossObjectName")

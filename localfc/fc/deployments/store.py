@@ -23,7 +23,7 @@ import pydantic
 from localfc.fc.deployments import code_package
 from localfc.fc.deployments.records import FunctionRecord
 from localfc.fc.versions.state import write_state
-from localfc.project.package.builder import MAX_ZIP_BYTES
+from localfc.project.package.report import MAX_ZIP_BYTES
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

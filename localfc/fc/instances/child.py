@@ -74,7 +74,12 @@ class Worker:
     def configure(self, meta: dict[str, Any]) -> bool:
         props = props_view(meta["props"])
         self.instance = FunctionInstance(
-            props, Path(meta["code_dir"]), environment={}, runtime=meta.get("runtime"), log=sys.stdout
+            props,
+            Path(meta["code_dir"]),
+            environment={},
+            runtime=meta.get("runtime"),
+            log=sys.stdout,
+            python_path=meta.get("python_path"),
         )
         concurrency = int(meta.get("concurrency") or 1)
         if concurrency > 1:

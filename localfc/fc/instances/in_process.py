@@ -90,13 +90,19 @@ class FunctionInstance:
         environment: dict[str, str],
         runtime: str | None = None,
         log: TextIO | None = None,
+        *,
+        python_path: list[str] | None = None,
     ) -> None:
+        """``python_path``: the entries to put first on sys.path, in order (the code directory,
+        PYTHONPATH, /opt/python: ``CodeSource.python_path``); default: the code directory and
+        the PYTHONPATH of ``environment``."""
         self.props = props
         self.code_dir = code_dir
         self.runtime = runtime or props.runtime
         self.environment = environment
         self.log = log if log is not None else sys.stderr
         self.initialized = False
+        self.python_path = python_path
         self._handler: Callable[..., Any] | None = None
 
     def _frame(self, line: str) -> None:
@@ -108,6 +114,8 @@ class FunctionInstance:
     def start(self) -> None:
         """Apply the function's environment and import its handler (may raise HandlerResolutionError)."""
         os.environ.update(self.environment)
+        if self.python_path is not None:
+            sys.path[:0] = [entry for entry in self.python_path if entry not in sys.path]
         for extra in reversed(self.environment.get("PYTHONPATH", "").split(os.pathsep)):
             if extra and extra not in sys.path:
                 sys.path.insert(0, extra)

@@ -19,31 +19,23 @@ import selectors
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psutil
 
+from localfc.fc.instances.code_source import CodeSource
 from localfc.fc.instances.logs import log_record
 from localfc.fc.instances.protocol import FrameBuffer, send_frame
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from localfc.fc.instances.logs import InstanceLogs
     from localfc.project.syaml.model import FunctionProps
-
-# localfc must be importable in the instance, but the function must not see this repository
-# on sys.path (on FC it only has its own package): the bootstrap removes it after the import.
-_ROOT = str(Path(__file__).resolve().parents[3])
-_BOOTSTRAP = (
-    f"import sys;sys.path.insert(0,{_ROOT!r});import localfc.fc.instances.child as w;"
-    f"sys.path.remove({_ROOT!r});w.main()"
-)
 
 _FRAME_LINE = re.compile(r"^FC (?:Invoke|Initialize|PreStop) (?:Start|End) RequestId: ([^,\s]+)")
 _JSON_REQUEST_ID = re.compile(r'"request_id"\s*:\s*"([^"\\]+)"')
@@ -70,10 +62,17 @@ class InstanceSpec:
     init_timeout_s: float
     prestop_timeout_s: float
     memory_mb: int
+    # Which Python runs the code, and from where (an unpacked package, layers); None: the code
+    # directory above, run by the dev venv's interpreter.
+    source: CodeSource | None = None
 
     @property
     def version_label(self) -> str:
         return self.version_id or "LATEST"
+
+    @property
+    def code_source(self) -> CodeSource:
+        return self.source or CodeSource.for_dev_venv(self.code_dir)
 
 
 @dataclass
@@ -157,12 +156,13 @@ class Instance:
     def start(self) -> None:
         """Spawn the process and send it its configuration (returns at once)."""
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = dict(self.spec.environment)
+        source = self.spec.code_source
+        env = source.environment(self.spec.environment)
         env["PYTHONUNBUFFERED"] = "1"  # the log order must be the order things were printed
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", _BOOTSTRAP, str(child.fileno())],
-                cwd=str(self.spec.code_dir),
+                source.command(str(child.fileno())),
+                cwd=str(source.code_dir),
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
@@ -180,7 +180,8 @@ class Instance:
             {
                 "op": "configure",
                 "props": self.spec.props.model_dump(mode="json"),
-                "code_dir": str(self.spec.code_dir),
+                "code_dir": str(source.code_dir),
+                "python_path": source.python_path(env),
                 "runtime": self.spec.runtime,
                 "concurrency": self.spec.concurrency,
             }

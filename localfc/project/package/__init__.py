@@ -1,17 +1,18 @@
-"""The code package ``s deploy`` uploads, built locally: the code directory filtered by
-``.fcignore``, plus requirements.txt installed into ``python/`` for FC's Python.
+"""The code packages FC receives, built locally without Docker: per function, its handler and
+the modules it reaches, only the distributions its imports need (wheels for FC's Python and
+platform), and bytecode compiled by FC's Python version. Layers are built the same way.
 
 >>> from localfc.project.package import build_package
 >>> build_package(load_project("s.yaml"), "prime-checker", Path("dist")).zip_bytes   # doctest: +SKIP
-2480133
+3240133
 """
 
 from __future__ import annotations
 
 from localfc.project.package.builder import PackageError, PackageResult, build_package
-from localfc.project.package.dependencies import DependencyError
 from localfc.project.package.fcignore import FcIgnore, walk_code
 from localfc.project.package.targets import Target, TargetError, target_for
+from localfc.project.package.wheelhouse import DependencyError
 
 __all__ = [
     "DependencyError",

@@ -1,4 +1,6 @@
-"""Write the code zip: the code directory as ``s deploy`` would zip it, plus ``python/``.
+"""Write the code zip: the function's code (as ``s deploy`` would zip it, with its bytecode),
+plus ``python/``. Written to a temporary file renamed into place: a failed or interrupted
+build never leaves a half-written zip under the final name.
 
 Entries are dated 1980-01-01 and written in a fixed order, so the same inputs give the same
 bytes (and the same CRC64 that fc3 compares before uploading); file modes (the executable
@@ -9,6 +11,8 @@ tens of megabytes.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import zipfile
 from dataclasses import dataclass
@@ -29,13 +33,16 @@ class ArchiveStats:
     dependency_bytes: int = 0
     replaced_python_dir: bool = False  # the code directory's own python/ was left out
 
+    @property
+    def unpacked_bytes(self) -> int:
+        return self.code_bytes + self.dependency_bytes
+
 
 def zip_tree(directory: Path, out: Path, prefix: str) -> None:
-    """Zip every file under ``directory`` as ``prefix/<relative path>`` (no ``__pycache__``)."""
+    """Zip every file under ``directory`` as ``prefix/<relative path>`` (bytecode included)."""
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-            if "__pycache__" not in path.parts:
-                _add(archive, path, f"{prefix}/{path.relative_to(directory).as_posix()}")
+            _add(archive, path, f"{prefix}/{path.relative_to(directory).as_posix()}")
 
 
 def write_zip(out: Path, code_dir: Path, code_files: list[Path], dependencies: Path | None) -> ArchiveStats:
@@ -43,22 +50,27 @@ def write_zip(out: Path, code_dir: Path, code_files: list[Path], dependencies: P
     ``zip_tree`` whose entries go in as they are."""
     stats = ArchiveStats()
     out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    if dependencies is not None:
-        shutil.copyfile(dependencies, partial)
-        with zipfile.ZipFile(partial) as existing:
-            infos = existing.infolist()
-        stats.dependency_files = len(infos)
-        stats.dependency_bytes = sum(i.file_size for i in infos)
-    mode: Literal["a", "w"] = "a" if dependencies is not None else "w"
-    with zipfile.ZipFile(partial, mode, compression=zipfile.ZIP_DEFLATED) as archive:
-        for relative in code_files:
-            if dependencies is not None and relative.parts[0] == DEPENDENCIES_DIR:
-                stats.replaced_python_dir = True
-                continue
-            stats.code_files += 1
-            stats.code_bytes += _add(archive, code_dir / relative, relative.as_posix())
-    partial.replace(out)
+    partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
+    try:
+        if dependencies is not None:
+            shutil.copyfile(dependencies, partial)
+            with zipfile.ZipFile(partial) as existing:
+                infos = existing.infolist()
+            stats.dependency_files = len(infos)
+            stats.dependency_bytes = sum(i.file_size for i in infos)
+        mode: Literal["a", "w"] = "a" if dependencies is not None else "w"
+        with zipfile.ZipFile(partial, mode, compression=zipfile.ZIP_DEFLATED) as archive:
+            for relative in code_files:
+                if dependencies is not None and relative.parts[0] == DEPENDENCIES_DIR:
+                    stats.replaced_python_dir = True
+                    continue
+                stats.code_files += 1
+                stats.code_bytes += _add(archive, code_dir / relative, relative.as_posix())
+        partial.replace(out)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        raise
     return stats
 
 

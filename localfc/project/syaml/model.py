@@ -129,6 +129,8 @@ class FunctionProps(_Props):
     instanceLifecycleConfig: InstanceLifecycleConfig | None = None
     asyncInvokeConfig: AsyncInvokeConfig | None = None
     triggers: list[Trigger] = Field(default_factory=list)
+    # Layer version ARNs, first-configured first (it wins a file that several layers contain).
+    layers: list[str] = Field(default_factory=list)
 
 
 class Resource(BaseModel):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from localfc.project.syaml import load_project
 from localfc.project.syaml.loader import EDITION
+from localfc.project.validate.dependencies import check_dependencies
 from localfc.project.validate.environment import check_environment
 from localfc.project.validate.handlers import check_handlers
 from localfc.project.validate.loops import check_loops
@@ -93,6 +94,7 @@ def validate_project(project: Project, *, use_import: bool = True) -> Validation
         )
     problems.extend(_duplicate_functions(project))
     problems.extend(check_handlers(project, use_import=use_import))
+    problems.extend(check_dependencies(project))
     problems.extend(check_loops(project))
     problems.extend(check_overlaps(project))
     problems.extend(check_environment(project))

@@ -2,7 +2,8 @@
 
 - HTTP: ``GET /<anything>`` answers ``"<VERSION> <path>"``; ``/slow`` first sleeps a second;
 - OSS: each object is read and written back upper-cased under ``out/``, prefixed by VERSION;
-- a direct invoke answers ``{"version": VERSION}``.
+- a direct invoke answers ``{"version": VERSION, "layer": ...}``: the greeting of the layer
+  module ``walker_layer`` when a layer provides it (FC puts a layer's python/ on the path).
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ import time
 import urllib.request
 from typing import Any
 from urllib.parse import quote
+
+try:
+    from walker_layer import GREETING  # type: ignore[import-not-found]  # from a layer, when one is attached
+except ImportError:
+    GREETING = ""
 
 VERSION = "v1"
 
@@ -27,7 +33,7 @@ def handler(event: bytes, context: Any) -> Any:
         if doc["rawPath"] == "/slow":
             time.sleep(1)
         return {"statusCode": 200, "headers": {"Content-Type": "text/plain"}, "body": f"{VERSION} {doc['rawPath']}"}
-    return {"version": VERSION}
+    return {"version": VERSION, "layer": GREETING}
 
 
 def _transform(bucket: str, key: str) -> None:

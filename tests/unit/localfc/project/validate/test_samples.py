@@ -158,6 +158,15 @@ EXPECTED: dict[str, list[tuple[str, str, str, str, str]]] = {
             "handler-module",
             "importing broken_import fails: ModuleNotFoundError: No module named 'module_that_is_not_installed'",
         ),
+        (
+            "error",
+            "checker",
+            "handler",
+            "undeclared-import",
+            "imports module_that_is_not_installed (broken_import.py:5), which no distribution in requirements.txt"
+            " or the function's layers provides (no installed distribution provides it either: add the one that"
+            " does to requirements.txt)",
+        ),
     ],
     "handler-missing-context.yaml": [
         (
