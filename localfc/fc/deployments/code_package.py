@@ -79,8 +79,9 @@ def unpack(package: CodePackage, target: Path, *, limit: int = MAX_UNPACKED_BYTE
         with archive:
             members = _checked_members(archive, limit)
             staging.mkdir(parents=True)
+            made = {staging}
             for info, relative in members:
-                _extract(archive, info, staging / relative)
+                _extract(archive, info, staging / relative, made)
         staging.rename(target)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -108,10 +109,15 @@ def _checked_members(archive: zipfile.ZipFile, limit: int) -> list[tuple[zipfile
     return members
 
 
-def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path) -> None:
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    with archive.open(info) as source, destination.open("wb") as out:
-        shutil.copyfileobj(source, out, _COPY_CHUNK)
+def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path, made: set[Path]) -> None:
+    if destination.parent not in made:  # packages hold thousands of files in a few directories
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        made.add(destination.parent)
+    if info.file_size <= _COPY_CHUNK:
+        destination.write_bytes(archive.read(info))
+    else:
+        with archive.open(info) as source, destination.open("wb") as out:
+            shutil.copyfileobj(source, out, _COPY_CHUNK)
     mode = (info.external_attr >> 16) & 0o777
     if mode & 0o111:
         os.chmod(destination, 0o755)
