@@ -27,7 +27,7 @@ from localfc.fc.deployments.records import AsyncConfigRecord, CodeRecord, Functi
 from localfc.fc.triggers.cron import CronError, parse
 from localfc.fc.versions.state import now_text
 from localfc.project.package.report import MAX_API_ZIP_BYTES, MAX_LAYERS
-from localfc.project.syaml.model import LATEST, Trigger
+from localfc.project.syaml.model import LATEST, AsyncInvokeConfig, FunctionProps, Trigger
 from localfc.project.validate.props import check_props
 
 if TYPE_CHECKING:
@@ -205,6 +205,10 @@ class ControlPlane:
             if destinations is not None:
                 fields["destinationConfig"] = destinations
             self._validate(name, {**current.config, "asyncInvokeConfig": fields}, current.triggers)
+            try:  # what the async queue will read back (catalog.async_config)
+                AsyncInvokeConfig.model_validate({k: v for k, v in fields.items() if k != "asyncTask"})
+            except pydantic.ValidationError as exc:
+                raise errors.invalid_argument(f"invalid async invoke config: {_first_line(exc)}") from None
             old = current.asyncConfigs.get(qualifier)
             stamp = now_text()
             try:
@@ -276,6 +280,10 @@ class ControlPlane:
             )
             more = f" (and {len(problems) - _MAX_PROBLEMS_SHOWN} more)" if len(problems) > _MAX_PROBLEMS_SHOWN else ""
             raise errors.invalid_argument(shown + more)
+        try:  # what serve builds from the record must build (before anything is written)
+            FunctionProps.model_validate(props)
+        except pydantic.ValidationError as exc:
+            raise errors.invalid_argument(_first_line(exc)) from None
 
     def _checked_trigger(self, name: str, current: FunctionRecord, fields: dict[str, Any]) -> TriggerRecord:
         try:

@@ -69,6 +69,23 @@ def test_an_update_refused_halfway_keeps_the_previous_function(tmp_path: Path) -
     assert Catalog(load_project(DEPLOY_APP), DeploymentStore(tmp_path / "functions")).record("f") == before
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"environmentVariables": {"A": 1}},
+        {"instanceLifecycleConfig": {"initializer": {"timeout": 3}}},
+        {"timeout": "ten"},
+    ],
+)
+def test_configuration_serve_cannot_build_is_refused_before_anything_is_written(
+    tmp_path: Path, fields: dict[str, Any]
+) -> None:
+    plane, changed = _plane(tmp_path)
+    with pytest.raises(ApiError) as caught:
+        _create(plane, **fields)
+    assert (caught.value.status, plane.catalog.record("f"), changed) == (400, None, [])
+
+
 def test_more_than_five_layers_is_refused(tmp_path: Path) -> None:
     plane, _ = _plane(tmp_path)
     layers = [f"acs:fc:cn-hangzhou:1234567890123456:layers/l{i}/versions/1" for i in range(6)]
@@ -83,3 +100,20 @@ def test_deleting_an_syaml_function_leaves_a_removal_that_survives(tmp_path: Pat
     assert plane.catalog.record("resident") is None and changed == ["resident", "resident"]
     reloaded = Catalog(load_project(DEPLOY_APP), DeploymentStore(tmp_path / "functions"))
     assert reloaded.record("resident") is None and reloaded.names() == []
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"maxAsyncRetryAttempts": 9},
+        {"destinationConfig": {"onFailure": "not an object"}},
+        {"maxAsyncRetryAttempts": "3"},
+    ],
+)
+def test_an_async_config_the_queue_cannot_read_is_refused(tmp_path: Path, doc: dict[str, Any]) -> None:
+    plane, _ = _plane(tmp_path)
+    _create(plane)
+    with pytest.raises(ApiError) as caught:
+        plane.put_async_config("f", "LATEST", doc)
+    record = plane.catalog.record("f")
+    assert caught.value.status == 400 and record is not None and record.asyncConfigs == {}
