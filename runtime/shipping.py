@@ -216,10 +216,10 @@ class Shipper:
     def sink(self) -> EventBuffer | LoggedEvents:
         """Where this invocation's events go: a buffer to ship, or the log."""
         if self._unreported_problem:
-            self._unreported_problem = ""
+            problem, self._unreported_problem = self._unreported_problem, ""
             log.error(
                 "direct shipping is off: %s; business events go to the function log",
-                self.settings.misconfiguration,
+                problem,
                 extra={"event": "ship_misconfigured"},
             )
         return EventBuffer() if self._enabled else LOGGED_EVENTS

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 _QUEUE_SLACK_S = 30.0
 _LOG_TAIL_BYTES = 4096
 # Variables of the developer's shell an instance must not inherit: FC sets its own.
-_NOT_INHERITED_PREFIXES = ("FC_", "PYTHON", "ALIBABA_CLOUD_", "VIRTUAL_ENV")
+NOT_INHERITED_PREFIXES = ("FC_", "PYTHON", "ALIBABA_CLOUD_", "VIRTUAL_ENV")
 
 
 @dataclass
@@ -222,7 +222,7 @@ class Invoker:
             raise InstanceStartError(str(exc)) from None
         # /code is the unpacked package when the function runs from it (PYTHONPATH: /code/python).
         mounted = source.code_dir if source is not None else resolved.code_dir
-        env = {k: v for k, v in os.environ.items() if not k.startswith(_NOT_INHERITED_PREFIXES)}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(NOT_INHERITED_PREFIXES)}
         env.update(function_environment(props, mounted, version_id=resolved.version_id))
         env.update(self.extra_env)
         return InstanceSpec(

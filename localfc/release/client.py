@@ -1,4 +1,4 @@
-"""The versions and aliases calls ``release`` makes, through the official FC 3.0 client
+"""The versions, aliases and layers calls ``release`` and ``layer`` make, through the official FC 3.0 client
 (``alibabacloud_fc20230330``), so that they behave the same against the local FC and FC.
 
 The SDK costs ~0.4 s to import: it is imported when the first client is built, never at
@@ -10,6 +10,7 @@ module import. Errors come back as ``FcCallError`` with FC's code and message on
 
 from __future__ import annotations
 
+import base64
 import functools
 import importlib
 from typing import TYPE_CHECKING, Any
@@ -119,6 +120,47 @@ class FcClient:
         body = models.UpdateAliasInput(version_id=version_id, additional_version_weight=weights)
         request = models.UpdateAliasRequest(body=body)
         return self._call(lambda: self._client.update_alias(function_name, alias_name, request))
+
+    # --- layers -------------------------------------------------------------------
+    def create_layer_version(
+        self, layer_name: str, zip_bytes: bytes, *, runtimes: list[str], description: str = ""
+    ) -> dict[str, Any]:
+        models = self.models
+        body = models.CreateLayerVersionInput(
+            code=models.InputCodeLocation(zip_file=base64.b64encode(zip_bytes).decode("ascii")),
+            compatible_runtime=runtimes,
+            description=description,
+        )
+        request = models.CreateLayerVersionRequest(body=body)
+        return self._call(lambda: self._client.create_layer_version(layer_name, request))
+
+    def get_layer_version(self, layer_name: str, version: str) -> dict[str, Any]:
+        return self._call(lambda: self._client.get_layer_version(layer_name, version))
+
+    def list_layers(self) -> list[dict[str, Any]]:
+        layers: list[dict[str, Any]] = []
+        token = None
+        while True:
+            request = self.models.ListLayersRequest(limit=100, next_token=token)
+            page = self._call(functools.partial(self._client.list_layers, request))
+            layers += page.get("layers") or []
+            token = page.get("nextToken")
+            if not token:
+                return layers
+
+    def list_layer_versions(self, layer_name: str) -> list[dict[str, Any]]:
+        versions: list[dict[str, Any]] = []
+        start = None
+        while True:
+            request = self.models.ListLayerVersionsRequest(limit=100, start_version=start)
+            page = self._call(functools.partial(self._client.list_layer_versions, layer_name, request))
+            versions += page.get("layers") or []
+            start = page.get("nextVersion")
+            if not start:
+                return versions
+
+    def delete_layer_version(self, layer_name: str, version: str) -> None:
+        self._call(lambda: self._client.delete_layer_version(layer_name, version))
 
     # --- internals ----------------------------------------------------------------
     def _call(self, call: Callable[[], Any]) -> dict[str, Any]:

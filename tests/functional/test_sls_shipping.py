@@ -242,3 +242,19 @@ print(json.dumps({"imported": "aliyun.log" in sys.modules}), file=sys.stderr)
         [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60, check=True
     )
     assert json.loads(done.stderr.strip().splitlines()[-1]) == {"imported": False}
+
+
+def test_without_the_sdk_in_the_package_shipping_is_off_and_says_why_once(
+    signed_receiver: SlsReceiver, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A package built without the optional SDK (`local_invoke.py package` leaves it out).
+    monkeypatch.setitem(sys.modules, "aliyun.log", None)
+    app = warm_app()
+    call(app.handler, {"events": 1}, legacy_context())
+    call(app.handler, {"events": 1}, legacy_context())
+    lines = lines_of(capsys)
+    errors = [line for line in lines if line["level"] == "ERROR"]
+    assert [line["event"] for line in errors] == ["ship_misconfigured"], "said once"
+    assert "aliyun-log-python-sdk is not in this function's package" in errors[0]["message"]
+    assert len([line for line in lines if line.get("event") == "business"]) == 2, "events are logged, not lost"
+    assert signed_receiver.requests == []

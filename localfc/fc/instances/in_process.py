@@ -115,7 +115,8 @@ class FunctionInstance:
         """Apply the function's environment and import its handler (may raise HandlerResolutionError)."""
         os.environ.update(self.environment)
         if self.python_path is not None:
-            sys.path[:0] = [entry for entry in self.python_path if entry not in sys.path]
+            # In this order at the front, even where PYTHONPATH already put some of them.
+            sys.path[:] = [*self.python_path, *(p for p in sys.path if p not in self.python_path)]
         for extra in reversed(self.environment.get("PYTHONPATH", "").split(os.pathsep)):
             if extra and extra not in sys.path:
                 sys.path.insert(0, extra)

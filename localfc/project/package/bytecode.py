@@ -5,8 +5,8 @@ imports at every cold start and can never cache the result. The ``.pyc`` files a
 ``__pycache__/<module>.cpython-310.pyc`` by the target interpreter itself (bytecode differs
 between Python versions), in unchecked-hash mode (PEP 552): they stay valid after unzipping,
 which resets every timestamp, and are never rewritten. Source paths inside the bytecode are
-the ones FC will have (``/code/...`` or ``/opt/python/...``), so the same inputs give the same
-bytes wherever the package is built.
+the ones FC will have (``/code/...`` or ``/opt/python/...``) and the hash seed is fixed, so the
+same inputs give the same bytes wherever the package is built.
 
 >>> compile_tree(Path("/root/.pyenv/versions/3.10.13/bin/python3.10"), staging, "/code")  # doctest: +SKIP
 CompileResult(compiled=True, failures=0)
@@ -15,6 +15,7 @@ CompileResult(compiled=True, failures=0)
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -49,7 +50,9 @@ def compile_tree(interpreter: Path, root: Path, mount: str) -> CompileResult:
     will be on FC (``/code``, ``/code/python``, ``/opt/python``)."""
     try:
         done = subprocess.run(
-            [str(interpreter), "-I", "-c", _SCRIPT, str(root), mount],
+            [str(interpreter), "-S", "-s", "-c", _SCRIPT, str(root), mount],
+            # A fixed hash seed: set and frozenset constants are marshalled in hash order.
+            env={"PYTHONHASHSEED": "0", "PATH": os.environ.get("PATH", "")},
             capture_output=True,
             text=True,
             timeout=TIMEOUT_S,

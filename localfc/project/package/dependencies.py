@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from localfc.project.package.wheelhouse import Wheelhouse
 
 ARCHIVE_NAME = "python.zip"
+CACHE_VERSION = "3"  # bump when what an install holds or records changes
 _SIZES = "sizes.json"
 
 
@@ -58,7 +59,9 @@ def install(
     """``pins`` (``name==version``) and what they require, from ``wheelhouse``, for ``target``;
     bytecode compiled by ``interpreter`` (None: no bytecode) for the directory FC will mount
     them at (``mount``: ``/code/python`` or ``/opt/python``)."""
-    material = json.dumps([sorted(pins), wheelhouse.key, target.abi, mount, prefix, interpreter is not None])
+    material = json.dumps(
+        [CACHE_VERSION, sorted(pins), wheelhouse.key, target.abi, mount, prefix, interpreter is not None]
+    )
     final = cache_root / target.abi / f"deps-{hashlib.sha256(material.encode()).hexdigest()[:16]}"
     if (final / _SIZES).is_file() and not refresh:
         sizes = json.loads((final / _SIZES).read_text(encoding="utf-8"))
