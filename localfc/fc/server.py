@@ -41,6 +41,7 @@ from localfc.fc.triggers.http import HttpRoutes, build_event, method_not_allowed
 from localfc.fc.triggers.oss import OssEventRouter, oss_triggers
 from localfc.fc.triggers.timers import TimerScheduler, timer_triggers
 from localfc.fc.wire import Request, Response
+from localfc.project.package.layer_specs import parse_layer_arn
 from runtime import constants
 
 if TYPE_CHECKING:
@@ -85,7 +86,13 @@ class LocalFC:
             versions_dir=lambda name: self.state.root / "versions" / name,
             on_change=self._deployed,
         )
-        control_api = ControlApi(self.catalog, self.control, resolve=self.invoker.resolve, http_url=self._http_url)
+        control_api = ControlApi(
+            self.catalog,
+            self.control,
+            resolve=self.invoker.resolve,
+            http_url=self._http_url,
+            layer_size=self._layer_size,
+        )
         self.api = OpenApi(
             project,
             invoker=self.invoker,
@@ -280,6 +287,11 @@ class LocalFC:
             if route.function_name == function_name and route.trigger_name == trigger_name:
                 return self.url + route.prefix
         return ""
+
+    def _layer_size(self, arn: str) -> int | None:
+        parsed = parse_layer_arn(arn)
+        path = self.layers.zip_path(parsed.name, parsed.version) if parsed is not None else None
+        return path.stat().st_size if path is not None else None
 
     def _collect_code(self, *, removed_too: bool) -> None:
         """Delete code packages and removed functions no instance runs from any more."""

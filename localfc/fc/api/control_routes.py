@@ -64,7 +64,8 @@ class ControlApi:
     """The control-plane routes of one serve run.
 
     ``resolve(name, qualifier)`` is the invoker's (404 for an unknown version or alias);
-    ``http_url(name, trigger)`` the local URL of an HTTP trigger, or "".
+    ``http_url(name, trigger)`` the local URL of an HTTP trigger, or ""; ``layer_size(arn)`` the
+    size of a layer version the local FC has, or None.
     """
 
     def __init__(
@@ -74,11 +75,13 @@ class ControlApi:
         *,
         resolve: Callable[[str, str], Resolved],
         http_url: Callable[[str, str], str],
+        layer_size: Callable[[str], int | None] = lambda _arn: None,
     ) -> None:
         self.catalog = catalog
         self.control = control
         self.resolve = resolve
         self.http_url = http_url
+        self.layer_size = layer_size
 
     def handle(self, parts: list[str], request: Request, request_id: str) -> Response | None:
         """Answer ``parts`` (the path after ``/2023-03-30/``, decoded) or return None."""
@@ -107,4 +110,4 @@ class ControlApi:
     def function_doc(self, name: str, qualifier: str) -> dict[str, Any]:
         record = self.existing(name)
         resolved = self.resolve(name, qualifier or "LATEST")
-        return function_document(resolved.props, record)
+        return function_document(resolved.props, record, self.layer_size)

@@ -8,7 +8,8 @@
 
 The ``Function`` document has FC's fields: ``codeChecksum`` (decimal CRC-64 of the zip) and
 ``codeSize`` for deployed code (a function served from the working tree has no package, so
-neither), ``state``/``lastUpdateStatus`` with their reasons, ``layers`` as ``[{"arn"}]``.
+neither), ``state``/``lastUpdateStatus`` with their reasons, ``layers`` as ``[{"arn", "size"}]``
+(``size`` when the local FC has that layer version).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from localfc.fc.api.wire_json import json_response, no_content
 from localfc.fc.async_queue import function_arn
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from localfc.fc.api.control_routes import ControlApi
     from localfc.fc.deployments.records import FunctionRecord
     from localfc.fc.wire import Request, Response
@@ -87,8 +90,11 @@ def _body(request: Request) -> dict[str, Any]:
     return arguments.json_object(request.body, max_bytes=len(request.body))
 
 
-def function_document(props: FunctionProps, record: FunctionRecord | None) -> dict[str, Any]:
-    """FC's ``Function`` for ``props`` (of LATEST or of a version) and the function's record."""
+def function_document(
+    props: FunctionProps, record: FunctionRecord | None, layer_size: Callable[[str], int | None] = lambda _arn: None
+) -> dict[str, Any]:
+    """FC's ``Function`` for ``props`` (of LATEST or of a version) and the function's record;
+    ``layer_size(arn)`` is the size of a layer version the local FC has (None otherwise)."""
     extra: dict[str, Any] = props.model_extra or {}
     lifecycle = props.instanceLifecycleConfig.model_dump(exclude_none=True) if props.instanceLifecycleConfig else {}
     doc: dict[str, Any] = {
@@ -108,7 +114,7 @@ def function_document(props: FunctionProps, record: FunctionRecord | None) -> di
         "instanceLifecycleConfig": lifecycle,
         "logConfig": log_config(props),
         "internetAccess": extra.get("internetAccess", True),
-        "layers": [{"arn": arn} for arn in props.layers],
+        "layers": [_layer(arn, layer_size(arn)) for arn in props.layers],
         "state": "Active",
         "lastUpdateStatus": "Successful",
     }
@@ -125,6 +131,10 @@ def function_document(props: FunctionProps, record: FunctionRecord | None) -> di
             doc[field] = getattr(record, field) or None
     doc.update({k: extra[k] for k in _PASSED_THROUGH if extra.get(k) is not None})
     return {k: v for k, v in doc.items() if v is not None}
+
+
+def _layer(arn: str, size: int | None) -> dict[str, Any]:
+    return {"arn": arn} if size is None else {"arn": arn, "size": size}
 
 
 def log_config(props: FunctionProps) -> dict[str, Any]:
