@@ -73,7 +73,7 @@ def _deployment_lines(fc: LocalFC) -> list[str]:
         if record.removed:
             lines.append(f"  deploy {name}  removed through the FC API (s remove); s.yaml's is not served")
             continue
-        code = "the working tree"
+        code = "configuration only, code from the working tree"
         if record.code is not None:
             code = f"code {record.code.size} bytes, crc64 {record.code.checksum}"
         where = "; replaces s.yaml's" if in_syaml else ""

@@ -265,7 +265,7 @@ class LocalFC:
         if self.scheduler is not None:
             self.scheduler.replace(self.timers)
         retired = self.invoker.function_changed(name)
-        action = "changed" if self.catalog.record(name) is not None else "removed"
+        action = "deployed" if self.catalog.record(name) is not None else "removed"
         drained = f"; instances of {', '.join(retired)} finish their calls and stop" if retired else ""
         self.console.note(f"{name}: {action} through the FC API{drained}")
 
