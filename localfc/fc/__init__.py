@@ -13,6 +13,7 @@ What lives where::
     triggers/         HTTP triggers, timers (cron), OSS events
     async_queue.py    asynchronous invocations: retries, event age, destinations, tasks
     versions/         versions and aliases: the store and its API
+    deployments/      what the control plane (s deploy, s remove) created, changed, removed
     qualifiers.py     which code and props run for function:qualifier
     context.py        FC-shaped context objects and environment, both runtime shapes
     samples.py        events shaped exactly as FC sends them

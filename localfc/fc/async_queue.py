@@ -32,6 +32,8 @@ from localfc.fc.context import LOCAL_ACCOUNT_ID
 from localfc.fc.instances.pool import PoolClosedError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from localfc.fc.console import Console
     from localfc.fc.invocations import Invocation, Invoker
     from localfc.fc.options import ServeOptions
@@ -148,7 +150,8 @@ def destination_record(task: AsyncTask, invocation: Invocation | None, condition
     }
 
 
-def _applicable_config(resolved: Resolved) -> AsyncInvokeConfig | None:
+def applicable_config(resolved: Resolved) -> AsyncInvokeConfig | None:
+    """The ``asyncInvokeConfig`` of s.yaml props that applies to this qualifier."""
     config = resolved.props.asyncInvokeConfig
     if config is None:
         return None
@@ -225,10 +228,18 @@ class AsyncQueues:
     'Succeeded'
     """
 
-    def __init__(self, invoker: Invoker, options: ServeOptions, console: Console) -> None:
+    def __init__(
+        self,
+        invoker: Invoker,
+        options: ServeOptions,
+        console: Console,
+        async_config: Callable[[Resolved], AsyncInvokeConfig | None] = applicable_config,
+    ) -> None:
         self.invoker = invoker
         self.options = options
         self.console = console
+        # Which config applies to an invocation: s.yaml's, or one put through the API.
+        self.async_config = async_config
         self.sequence = itertools.count()
         self._queues: dict[str, _FunctionQueue] = {}
         self._tasks: dict[str, dict[str, AsyncTask]] = {}
@@ -252,7 +263,7 @@ class AsyncQueues:
             raise errors.entity_too_large(MAX_ASYNC_PAYLOAD)
         resolved = self.invoker.resolve(function_name, qualifier)
         name = resolved.props.functionName
-        config = _applicable_config(resolved)
+        config = self.async_config(resolved)
         task = AsyncTask(
             task_id=task_id or f"task-{uuid.uuid4().hex}",
             function_name=name,
@@ -352,7 +363,7 @@ class AsyncQueues:
         task.done.set()
 
     def _to_destination(self, task: AsyncTask, invocation: Invocation | None, condition: str) -> None:
-        config = _applicable_config(task.resolved)
+        config = self.async_config(task.resolved)
         destinations = config.destinationConfig if config is not None else None
         target = None
         if destinations is not None:

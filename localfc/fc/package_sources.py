@@ -115,6 +115,14 @@ class PackageSources:
         self._once(f"{props.functionName} ({label}) runs from its package {result.zip_path}")
         return CodeSource.for_package(interpreter, unpacked / "code", opt_dir, f"package {result.zip_path}")
 
+    def mount_layers(self, props: FunctionProps) -> Path | None:
+        """The function's layers merged as FC merges them into /opt; None without layers."""
+        with self._lock:
+            try:
+                return self._mount_layers(props)
+            except (PackageError, DependencyError, TargetError, RequirementsError, CodeSourceError, OSError) as exc:
+                raise CodeSourceUnavailableError(f"{props.functionName}: {exc}") from None
+
     def _mount_layers(self, props: FunctionProps) -> Path | None:
         zips: list[Path] = []
         specs = layer_specs(self.project.base_dir)

@@ -35,6 +35,8 @@ class Resolved(Protocol):
 
 
 class Resolver(Protocol):
+    project: Project  # the functions it resolves; serve replaces it after a deploy
+
     def resolve(self, function_name: str, qualifier: str) -> Resolved: ...
 
 

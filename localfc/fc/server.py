@@ -16,13 +16,17 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from localfc.fc.api import code_upload
+from localfc.fc.api.control_routes import ControlApi
 from localfc.fc.api.errors import ApiError
 from localfc.fc.api.router import MAX_SYNC_PAYLOAD, PREFIX, OpenApi
 from localfc.fc.api_docs import DOCS_PREFIX, ApiDocs
-from localfc.fc.async_queue import AsyncQueues
+from localfc.fc.async_queue import AsyncQueues, applicable_config
 from localfc.fc.code_watch import CodeWatcher
 from localfc.fc.console import Console
 from localfc.fc.context import FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, LOCAL_ACCOUNT_ID, credentials_from_env
+from localfc.fc.deployments import Catalog, ControlPlane, DeploymentStore
+from localfc.fc.deployments.launch import is_deployed
 from localfc.fc.instances.logs import InstanceLogs
 from localfc.fc.instances.pool import PoolClosedError, ThrottledError
 from localfc.fc.invocations import Invoker
@@ -36,17 +40,19 @@ from localfc.fc.triggers.http import HttpRoutes, build_event, method_not_allowed
 from localfc.fc.triggers.oss import OssEventRouter, oss_triggers
 from localfc.fc.triggers.timers import TimerScheduler, timer_triggers
 from localfc.fc.wire import Request, Response
+from localfc.project.package.layer_specs import parse_layer_arn
 from localfc.services.http_server import RAW_HEADERS, HttpServer, ServerLimits
 from runtime import constants
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from types import TracebackType
 
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from localfc.fc.qualifiers import Resolved
     from localfc.fc.triggers.http import HttpRoute
-    from localfc.project.syaml.model import Project
+    from localfc.project.syaml.model import AsyncInvokeConfig, Project
 
 log = logging.getLogger("localfc.fc")
 
@@ -66,32 +72,47 @@ class LocalFC:
     """The local Function Compute for one project; see ``docs/local-fc.md``."""
 
     def __init__(self, project: Project, options: ServeOptions | None = None) -> None:
-        self.project = project
         self.options = options or ServeOptions()
         self.state = StateDir.for_project(project.path, self.options.state_dir)
+        # s.yaml overlaid with what the API deployed: ``self.project`` is what serve runs.
+        self.catalog = Catalog(project, DeploymentStore(self.state.functions))
+        self.project = project = self.catalog.view
         self.console = Console(self.options.console)
         self.logs = InstanceLogs(self.state.logs)
         self.resolver, versions_api = make_resolver(self.state.root, project)
         self.routes = HttpRoutes(project)
         self.oss_triggers = oss_triggers(project)
         self.timers = timer_triggers(project)
-        region = project.functions()[0][1].region if project.functions() else "cn-hangzhou"
-        self.layers = LayerStore(self.state.layers, region=region, account_id=LOCAL_ACCOUNT_ID)
-        self.invoker = Invoker(self.resolver, self.logs, self.options, self.console)
+        self.layers = LayerStore(self.state.layers, region=self.catalog.region, account_id=LOCAL_ACCOUNT_ID)
+        self.invoker = Invoker(self.resolver, self.logs, self.options, self.console, instance_cap=self._instance_cap)
         self.invoker.sources = PackageSources(
             project, self.state.root, self.options.code_from, self.layers, note=self.console.note
         )
-        self.queues = AsyncQueues(self.invoker, self.options, self.console)
+        self.queues = AsyncQueues(self.invoker, self.options, self.console, async_config=self._async_config)
+        self.control = ControlPlane(
+            self.catalog,
+            read_object=None,  # set when the local OSS starts
+            check_qualifier=self._check_qualifier,
+            versions_dir=lambda name: self.state.root / "versions" / name,
+            on_change=self._deployed,
+        )
+        control_api = ControlApi(
+            self.catalog,
+            self.control,
+            resolve=self.invoker.resolve,
+            http_url=self._http_url,
+            layer_size=self._layer_size,
+        )
         self.api = OpenApi(
             project,
             invoker=self.invoker,
             queues=self.queues,
-            routes=self.routes,
-            base_url=lambda: self.url,
+            control_api=control_api,
             versions_api=versions_api,
             layers=self.layers,
         )
         self.docs = ApiDocs(project, base_url=lambda: self.url)
+        self._oss_router: OssEventRouter | None = None
         self.oss: Any = None
         self.sls: Any = None
         self.scheduler: TimerScheduler | None = None
@@ -120,7 +141,10 @@ class LocalFC:
         self._server.start()
         if self.options.reload_interval_s > 0:
             for _, props in self.project.functions():
-                self.watcher.watch(self.project.code_dir(props))
+                if not is_deployed(props):  # an unpacked zip never changes
+                    self.watcher.watch(self.project.code_dir(props))
+        self._collect_code(removed_too=True)
+        self.notes.extend(self.catalog.notes)
         self._spawn(self._housekeeping, "fc-housekeeping")
         for timer in self.timers:
             if timer.error:
@@ -169,16 +193,16 @@ class LocalFC:
         except ImportError as exc:
             self.notes.append(f"local OSS not available ({exc}); OSS triggers will not fire")
             return
-        router = OssEventRouter(self.oss_triggers, self.queues, self.console)
-        buckets = sorted({t.bucket for t in self.oss_triggers if t.bucket})
-        region = self.project.functions()[0][1].region if self.project.functions() else "cn-hangzhou"
-        self.oss = OssServer(self.options.oss_port, buckets=buckets, on_event=router, region=region)
+        router = self._oss_router = OssEventRouter(self.oss_triggers, self.queues, self.console)
+        buckets = sorted({t.bucket for t in self.oss_triggers if t.bucket} | {code_upload.CODE_BUCKET})
+        self.oss = OssServer(self.options.oss_port, buckets=buckets, on_event=router, region=self.catalog.region)
         try:
             self.oss.start()
         except ValueError as exc:  # a trigger's bucket OSS would refuse (`validate` says so too)
             self.notes.append(f"local OSS not started: {exc}")
             self.oss = None
             return
+        self.control.read_object = _read_local_object
         extra_env[_env_name("APP_OSS_ENDPOINT")] = self.oss.endpoint
 
     def _start_sls(self, extra_env: dict[str, str]) -> None:
@@ -249,6 +273,60 @@ class LocalFC:
     def sls_endpoint(self) -> str:
         return str(self.sls.endpoint) if self.sls is not None else ""
 
+    # --- deployments ----------------------------------------------------------------
+    def _deployed(self, name: str) -> None:
+        """Re-wire serve after the control plane changed ``name``: routes, OSS triggers and
+        timers are rebuilt from the new view; instances of the old code drain and stop."""
+        view = self.catalog.view
+        self.project = self.api.project = view
+        self.resolver.project = view
+        self.routes = HttpRoutes(view)
+        self.oss_triggers = oss_triggers(view)
+        if self._oss_router is not None and self.oss is not None:
+            for bucket in {t.bucket for t in self.oss_triggers if t.bucket}:
+                self.oss.create_bucket(bucket)
+            self._oss_router.triggers = self.oss_triggers
+        self.timers = timer_triggers(view)
+        if self.scheduler is not None:
+            self.scheduler.replace(self.timers)
+        retired = self.invoker.function_changed(name)
+        action = "deployed" if self.catalog.record(name) is not None else "removed"
+        drained = f"; instances of {', '.join(retired)} finish their calls and stop" if retired else ""
+        self.console.note(f"{name}: {action} through the FC API{drained}")
+
+    def _check_qualifier(self, name: str, qualifier: str) -> None:
+        self.invoker.resolve(name, qualifier)  # FC's 404 for a version or alias that does not exist
+
+    def _instance_cap(self, name: str) -> int | None:
+        record = self.catalog.records.get(name)
+        return record.reservedConcurrency if record is not None and not record.removed else None
+
+    def _async_config(self, resolved: Resolved) -> AsyncInvokeConfig | None:
+        name = resolved.props.functionName
+        if not self.catalog.is_deployed(name):
+            return applicable_config(resolved)
+        return self.catalog.async_config(name, resolved.qualifier)
+
+    def _http_url(self, function_name: str, trigger_name: str) -> str:
+        for route in self.routes.routes:
+            if route.function_name == function_name and route.trigger_name == trigger_name:
+                return self.url + route.prefix
+        return ""
+
+    def _layer_size(self, arn: str) -> int | None:
+        parsed = parse_layer_arn(arn)
+        path = self.layers.zip_path(parsed.name, parsed.version) if parsed is not None else None
+        return path.stat().st_size if path is not None else None
+
+    def _collect_code(self, *, removed_too: bool) -> None:
+        """Delete code packages and removed functions no instance runs from any more."""
+        try:
+            self.catalog.store.collect(
+                self.catalog.records, self.invoker.code_dirs() | self.catalog.code_dirs(), removed_too=removed_too
+            )
+        except OSError as exc:
+            log.warning("cleaning %s failed: %s", self.catalog.store.root, exc)
+
     def _spawn(self, target: Any, name: str) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
@@ -261,7 +339,8 @@ class LocalFC:
         while not self._stop.wait(interval):
             now = time.monotonic()
             try:
-                self.invoker.tick(now)
+                if self.invoker.tick(now):
+                    self._collect_code(removed_too=not self.invoker.retiring)
                 if reload_s > 0 and now >= next_code_check:
                     next_code_check = now + reload_s
                     for code_dir in self.watcher.changed():
@@ -316,22 +395,29 @@ class LocalFC:
     def _dispatch(self, request: Request) -> Response:
         request_id = str(uuid.uuid4())
         try:
-            if request.path.startswith(PREFIX):
-                return self.api.handle(request)
-            if request.path.startswith(DOCS_PREFIX):
-                return self.docs.handle(request)
-            if request.path in ("", "/"):
-                return _json_response(200, self.index(), request_id)
-            matched = self.routes.match(request.path)
-            if matched is None:
-                raise self._no_route(request.path)
-            return self._http_trigger(request, *matched)
+            return self._route(request, request_id)
         except ApiError as exc:
             return exc.to_response(request_id)
         except Exception:
             log.exception("request %s %s failed (request id %s)", request.method, request.path, request_id)
             error = ApiError(500, "InternalError", "internal error in the local FC; see the serve output")
             return error.to_response(request_id)
+
+    def _route(self, request: Request, request_id: str) -> Response:
+        """Which part of the local FC answers: the API, the docs, the code-upload token, the
+        index, or an HTTP trigger (the rest of the paths)."""
+        if request.path.startswith(PREFIX):
+            return self.api.handle(request)
+        if request.path.startswith(DOCS_PREFIX):
+            return self.docs.handle(request)
+        if request.path.startswith(code_upload.PREFIX):
+            return code_upload.temp_bucket_token(request, request_id, oss_running=self.oss is not None)
+        if request.path in ("", "/"):
+            return _json_response(200, self.index(), request_id)
+        matched = self.routes.match(request.path)
+        if matched is None:
+            raise self._no_route(request.path)
+        return self._http_trigger(request, *matched)
 
     def _no_route(self, path: str) -> ApiError:
         segment = path.lstrip("/").split("/", 1)[0].split("@", 1)[0]
@@ -404,6 +490,14 @@ class LocalFC:
             "logs": str(self.state.logs),
             "docs": f"{self.url}{DOCS_PREFIX}",
         }
+
+
+def _read_local_object(bucket: str, key: str) -> Iterator[bytes] | None:
+    """The chunks of an object of the local OSS (same process), or None when absent."""
+    from localfc.services.oss import moto_s3  # noqa: PLC0415 - loaded with the local OSS
+
+    found = moto_s3.get_object(bucket, key)
+    return None if found is None else found.iter_chunks()
 
 
 def _env_name(default: str) -> str:

@@ -4,6 +4,7 @@ What lives in it::
     serve.json                       where the running serve listens (endpoint, OSS endpoint, pid)
     logs/<function>.jsonl            everything the instances printed (see instance_logs.py)
     versions/<function>/             published versions and aliases (localfc.fc.versions)
+    functions/<function>/            what the FC API deployed: record + code (localfc.fc.deployments)
     layers/<layerName>/              layer versions created through the API (localfc.fc.layers)
     packages/<function>/             functions' packages, unpacked, when run from their package
     opt/<digest>/                    a function's layers merged as FC merges them into /opt
@@ -40,6 +41,11 @@ class StateDir:
     @property
     def logs(self) -> Path:
         return self.root / "logs"
+
+    @property
+    def functions(self) -> Path:
+        """Functions created, changed or removed through the FC API (``s deploy``)."""
+        return self.root / "functions"
 
     @property
     def announcement(self) -> Path:

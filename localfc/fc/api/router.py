@@ -5,9 +5,7 @@ Enough for the official ``alibabacloud_fc20230330`` client, unmodified:
     POST /2023-03-30/functions/{name}/invocations[?qualifier=Q]      InvokeFunction
          x-fc-invocation-type: Sync (default) | Async, x-fc-log-type: None | Tail,
          x-fc-async-task-id (Async)
-    GET  /2023-03-30/functions[?prefix=&limit=&nextToken=]              ListFunctions
-    GET  /2023-03-30/functions/{name}[?qualifier=Q]                     GetFunction
-    GET  /2023-03-30/functions/{name}/triggers[/{trigger}]              ListTriggers / GetTrigger
+    functions, triggers, configs (create, update, delete, get, list)   (control_routes.py)
     GET  /2023-03-30/functions/{name}/async-tasks[?status=&prefix=&limit=]   ListAsyncTasks
     GET  /2023-03-30/functions/{name}/async-tasks/{taskId}              GetAsyncTask
     PUT  /2023-03-30/functions/{name}/async-tasks/{taskId}/stop         StopAsyncTask
@@ -37,18 +35,18 @@ from urllib.parse import unquote
 
 from localfc.fc.api import arguments, errors
 from localfc.fc.api.errors import ApiError
-from localfc.fc.async_queue import function_arn
+from localfc.fc.api.wire_json import json_response
 from localfc.fc.instances.pool import PoolClosedError, ThrottledError
 from localfc.fc.wire import Response
 
 if TYPE_CHECKING:
+    from localfc.fc.api.control_routes import ControlApi
     from localfc.fc.async_queue import AsyncQueues
     from localfc.fc.invocations import Invoker
     from localfc.fc.layers import LayerStore
     from localfc.fc.qualifiers import VersionsApi
-    from localfc.fc.triggers.http import HttpRoutes
     from localfc.fc.wire import Request
-    from localfc.project.syaml.model import FunctionProps, Project
+    from localfc.project.syaml.model import Project
 
 PREFIX = "/2023-03-30/"
 MAX_SYNC_PAYLOAD = 32 * 1024 * 1024
@@ -70,16 +68,14 @@ class OpenApi:
         *,
         invoker: Invoker,
         queues: AsyncQueues,
-        routes: HttpRoutes,
-        base_url: Callable[[], str],
+        control_api: ControlApi,
         versions_api: VersionsApi | None = None,
         layers: LayerStore | None = None,
     ) -> None:
-        self.project = project
+        self.project = project  # the functions served; serve replaces it after each deploy
         self.invoker = invoker
         self.queues = queues
-        self.routes = routes
-        self.base_url = base_url
+        self.control_api = control_api
         self.versions_api = versions_api
         self.layers = layers
 
@@ -96,7 +92,7 @@ class OpenApi:
                     status, doc = layer_answer
                     if doc is None:
                         return Response(status, {"x-fc-request-id": request_id}, b"")
-                    return _json(status, doc, request_id)
+                    return json_response(status, doc, request_id)
             if self.versions_api is not None and re.search(r"/(versions|aliases)(/|$)", request.path):
                 answer = self.versions_api(request.method, request.path, request.query(), request.body)
                 if answer is not None:
@@ -108,11 +104,10 @@ class OpenApi:
     def _route(self, request: Request, request_id: str) -> Response:
         parts = [unquote(p) for p in request.path[len(PREFIX) :].strip("/").split("/")]
         method = request.method.upper()
-        if not parts or parts[0] != "functions":
-            raise errors.path_not_supported(method, request.path)
-        if parts == ["functions"] and method == "GET":
-            return _json(200, self._list_functions(request.query()), request_id)
-        if len(parts) < 2:
+        answer = self.control_api.handle(parts, request, request_id)
+        if answer is not None:
+            return answer
+        if len(parts) < 2 or parts[0] != "functions":
             raise errors.path_not_supported(method, request.path)
         name, tail = parts[1], parts[2:]
         # (method, first segment after the name, number of segments after the name)
@@ -123,20 +118,11 @@ class OpenApi:
             raise errors.path_not_supported(method, request.path)
         return handler(self, name, tail, request, request_id)
 
-    def _route_get_function(self, name: str, _tail: list[str], request: Request, request_id: str) -> Response:
-        return _json(200, self._get_function(name, request.query().get("qualifier", "")), request_id)
-
-    def _route_list_triggers(self, name: str, _tail: list[str], _request: Request, request_id: str) -> Response:
-        return _json(200, {"triggers": self._triggers(name), "nextToken": ""}, request_id)
-
-    def _route_get_trigger(self, name: str, tail: list[str], _request: Request, request_id: str) -> Response:
-        return _json(200, self._trigger(name, tail[1]), request_id)
-
     def _route_list_tasks(self, name: str, _tail: list[str], request: Request, request_id: str) -> Response:
-        return _json(200, self._list_tasks(name, request.query()), request_id)
+        return json_response(200, self._list_tasks(name, request.query()), request_id)
 
     def _route_get_task(self, name: str, tail: list[str], _request: Request, request_id: str) -> Response:
-        return _json(200, self.queues.get(self._name(name), tail[1]).to_api(), request_id)
+        return json_response(200, self.queues.get(self._name(name), tail[1]).to_api(), request_id)
 
     def _route_stop_task(self, name: str, tail: list[str], _request: Request, request_id: str) -> Response:
         self.queues.stop(self._name(name), tail[1])
@@ -205,84 +191,12 @@ class OpenApi:
             }
         return Response(status, dict(headers), json.dumps(document, ensure_ascii=False).encode("utf-8"))
 
-    # --- functions, triggers, tasks ---------------------------------------------------
+    # --- tasks -----------------------------------------------------------------------
     def _name(self, name: str) -> str:
         try:
             return self.project.function(name)[1].functionName
         except LookupError:
             raise errors.function_not_found(name) from None
-
-    def _list_functions(self, query: dict[str, str]) -> dict[str, Any]:
-        prefix = query.get("prefix", "")
-        names = sorted(p.functionName for _, p in self.project.functions() if p.functionName.startswith(prefix))
-        start = names.index(query["nextToken"]) if query.get("nextToken") in names else 0
-        limit = arguments.integer(query, "limit", default=_DEFAULT_LIMIT, low=1, high=_MAX_LIMIT)
-        page = names[start : start + limit]
-        next_token = names[start + limit] if start + limit < len(names) else ""
-        docs = [self._function_doc(self.project.function(n)[1]) for n in page]
-        return {"functions": docs, "nextToken": next_token}
-
-    def _get_function(self, name: str, qualifier: str) -> dict[str, Any]:
-        resolved = self.invoker.resolve(self._name(name), qualifier or "LATEST")
-        return self._function_doc(resolved.props)
-
-    @staticmethod
-    def _function_doc(props: FunctionProps) -> dict[str, Any]:
-        lifecycle = props.instanceLifecycleConfig.model_dump(exclude_none=True) if props.instanceLifecycleConfig else {}
-        doc: dict[str, Any] = {
-            "functionName": props.functionName,
-            "functionArn": function_arn(props.region, props.functionName),
-            "functionId": f"local-{props.functionName}",
-            "description": props.description,
-            "runtime": props.runtime,
-            "handler": props.handler,
-            "memorySize": props.memorySize,
-            "cpu": props.cpu,
-            "diskSize": props.diskSize,
-            "timeout": props.timeout,
-            "instanceConcurrency": props.instanceConcurrency,
-            "environmentVariables": dict(props.environmentVariables),
-            "role": props.role,
-            "instanceLifecycleConfig": lifecycle,
-            "logConfig": _log_config(props),
-            "state": "Active",
-            "lastUpdateStatus": "Successful",
-        }
-        return {k: v for k, v in doc.items() if v is not None}
-
-    def _triggers(self, name: str) -> list[dict[str, Any]]:
-        _, props = self.project.function(self._name(name))
-        http_urls = {
-            r.trigger_name: self.base_url() + r.prefix
-            for r in self.routes.routes
-            if r.function_name == props.functionName
-        }
-        out = []
-        for trigger in props.triggers:
-            doc: dict[str, Any] = {
-                "triggerName": trigger.triggerName,
-                "triggerType": trigger.triggerType,
-                "triggerConfig": json.dumps(trigger.triggerConfig, ensure_ascii=False),
-                "qualifier": trigger.qualifier,
-                "sourceArn": trigger.sourceArn,
-                "invocationRole": trigger.invocationRole,
-                "description": trigger.description,
-                "status": "Success",
-                "targetArn": function_arn(props.region, props.functionName),
-            }
-            if trigger.triggerName in http_urls:
-                doc["httpTrigger"] = {
-                    "urlInternet": http_urls[trigger.triggerName],
-                    "urlIntranet": http_urls[trigger.triggerName],
-                }
-            out.append(doc)
-        return out
-
-    def _trigger(self, name: str, trigger_name: str) -> dict[str, Any]:
-        for doc in self._triggers(name):
-            if doc["triggerName"] == trigger_name:
-                return doc
-        raise ApiError(404, "TriggerNotFound", f"trigger '{trigger_name}' of function '{name}' does not exist")
 
     def _list_tasks(self, name: str, query: dict[str, str]) -> dict[str, Any]:
         tasks = self.queues.list(self._name(name), status=query.get("status", ""), prefix=query.get("prefix", ""))
@@ -299,28 +213,8 @@ class OpenApi:
 
 _Route = Callable[[OpenApi, str, list[str], "Request", str], Response]
 _ROUTES: dict[tuple[str, str, int], _Route] = {
-    ("GET", "", 0): OpenApi._route_get_function,
     ("POST", "invocations", 1): OpenApi._route_invoke,
-    ("GET", "triggers", 1): OpenApi._route_list_triggers,
-    ("GET", "triggers", 2): OpenApi._route_get_trigger,
     ("GET", "async-tasks", 1): OpenApi._route_list_tasks,
     ("GET", "async-tasks", 2): OpenApi._route_get_task,
     ("PUT", "async-tasks", 3): OpenApi._route_stop_task,
 }
-
-
-def _log_config(props: FunctionProps) -> dict[str, Any]:
-    if isinstance(props.logConfig, dict):
-        return {
-            k: v
-            for k, v in props.logConfig.items()
-            if k in ("project", "logstore", "enableRequestMetrics", "enableInstanceMetrics", "logBeginRule")
-        }
-    if props.logConfig == "auto":
-        return {"project": f"serverless-{props.region}-local", "logstore": "default-logs"}
-    return {}
-
-
-def _json(status: int, doc: Any, request_id: str) -> Response:
-    headers: dict[str, str | list[str]] = {"Content-Type": "application/json", "x-fc-request-id": request_id}
-    return Response(status, headers, json.dumps(doc, ensure_ascii=False).encode("utf-8"))

@@ -6,7 +6,7 @@ FC semantics reproduced here:
 - an instance whose call timed out, ran out of memory, crashed or whose initializer failed
   is destroyed; the next call gets a fresh one;
 - an idle instance is reaped after ``idle_timeout`` seconds (preStop runs first);
-- ``retire_all`` (the code of LATEST changed) lets busy instances finish, then stops them.
+- ``retire_all`` (the code of LATEST changed, a deploy) lets busy instances finish, then stops them.
 """
 
 from __future__ import annotations
@@ -230,6 +230,12 @@ class InstancePool:
                         self._remove_locked(instance)
                 self._cond.notify_all()
         return killed
+
+    @property
+    def drained(self) -> bool:
+        """No instance, none starting, nobody waiting: a retired pool can be closed."""
+        with self._cond:
+            return not self._instances and not self._starting and not self._waiters
 
     def snapshot(self) -> list[Instance]:
         with self._cond:

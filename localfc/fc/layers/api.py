@@ -15,11 +15,11 @@ official layers do not exist locally: listing them answers an empty list.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from localfc.fc.api import arguments
 from localfc.fc.api.errors import invalid_argument, path_not_supported
 
 if TYPE_CHECKING:
@@ -68,11 +68,9 @@ _ROUTES: dict[tuple[str, str], _Handler] = {
 
 
 def _create(store: LayerStore, name: str, body: bytes) -> dict[str, Any]:
-    try:
-        doc = json.loads(body or b"{}")
-    except ValueError:
-        raise invalid_argument("the request body is not valid JSON") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("code"), dict):
+    # The layer's zip travels base64 inside the body: no size cap here beyond the port's.
+    doc = arguments.json_object(body, max_bytes=max(len(body), 1))
+    if not isinstance(doc.get("code"), dict):
         raise invalid_argument('code is required: {"zipFile": "<base64 of the layer zip>"}')
     runtimes = doc.get("compatibleRuntime") or []
     if not isinstance(runtimes, list) or not all(isinstance(r, str) for r in runtimes):
@@ -86,21 +84,10 @@ def _create(store: LayerStore, name: str, body: bytes) -> dict[str, Any]:
     )
 
 
-def _limit(query: dict[str, str]) -> int:
-    raw = query.get("limit", "")
-    if not raw:
-        return _DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= _MAX_LIMIT:
-        raise invalid_argument(f"limit must be a whole number from 1 to {_MAX_LIMIT}, got {raw!r}")
-    return int(raw)
-
-
 def _list_versions(store: LayerStore, name: str, query: dict[str, str]) -> dict[str, Any]:
-    limit = _limit(query)
-    start = query.get("startVersion") or ""
-    if start and not start.isdigit():
-        raise invalid_argument(f"startVersion must be a whole number, got {start!r}")
-    versions = [v for v in store.list_versions(name) if not start or v["version"] >= int(start)]
+    limit = arguments.integer(query, "limit", default=_DEFAULT_LIMIT, low=1, high=_MAX_LIMIT)
+    start = arguments.integer(query, "startVersion", default=0)
+    versions = [v for v in store.list_versions(name) if v["version"] >= start]
     page, rest = versions[:limit], versions[limit:]
     doc: dict[str, Any] = {"layers": page}
     if rest:
@@ -111,7 +98,7 @@ def _list_versions(store: LayerStore, name: str, query: dict[str, str]) -> dict[
 def _list_layers(store: LayerStore, query: dict[str, str]) -> dict[str, Any]:
     if query.get("public", "").lower() == "true" or query.get("official", "").lower() == "true":
         return {"layers": []}
-    limit = _limit(query)
+    limit = arguments.integer(query, "limit", default=_DEFAULT_LIMIT, low=1, high=_MAX_LIMIT)
     prefix = query.get("prefix", "")
     token = query.get("nextToken", "")
     layers = [lay for lay in store.list_layers() if lay["layerName"].startswith(prefix) and lay["layerName"] >= token]

@@ -95,6 +95,22 @@ class TimerScheduler:
         if self.timers:
             self._thread.start()
 
+    def replace(self, timers: list[TimerTrigger]) -> None:
+        """Schedule ``timers`` instead (a deploy changed them); an unchanged timer keeps its
+        next firing time."""
+        now = datetime.now(timezone.utc)
+        before = {(t.function_name, t.trigger_name, t.expression, t.qualifier): t for t in self.timers}
+        fresh = []
+        for timer in timers:
+            if not timer.enabled or timer.schedule is None:
+                continue
+            same = before.get((timer.function_name, timer.trigger_name, timer.expression, timer.qualifier))
+            timer.next_fire = same.next_fire if same is not None else timer.schedule.next_after(now)
+            fresh.append(timer)
+        self.timers = fresh
+        if fresh and not self._thread.is_alive() and not self._stop.is_set():
+            self._thread.start()
+
     def stop(self) -> None:
         self._stop.set()
         if self._thread.is_alive():

@@ -96,8 +96,8 @@ def read_state(path: Path, function_name: str) -> FunctionState:
         raise StateFileError(f"{path} is not a valid versions file ({exc}); move it away to start afresh") from None
 
 
-def write_state(path: Path, state: FunctionState) -> None:
-    """Replace ``path`` atomically with ``state``."""
+def write_state(path: Path, state: BaseModel) -> None:
+    """Replace ``path`` atomically with ``state`` (any model: the deployments store uses it too)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".json", dir=path.parent)
     try:

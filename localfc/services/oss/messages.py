@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote
 
+from localfc.services.oss.addressing import virtual_host_bucket
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
 
@@ -49,7 +51,12 @@ class OssRequest:
     def from_environ(cls, environ: WSGIEnvironment, request_id: str) -> OssRequest:
         # WSGI hands the decoded path over as latin-1 text; object keys are UTF-8.
         path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8", "replace")
-        bucket, _, key = path.lstrip("/").partition("/")
+        host = str(environ.get("HTTP_HOST", ""))
+        virtual = virtual_host_bucket(host)
+        if virtual is not None:
+            bucket, key = virtual, path.lstrip("/")
+        else:
+            bucket, _, key = path.lstrip("/").partition("/")
         query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         return cls(
             environ=environ,
@@ -59,7 +66,7 @@ class OssRequest:
             query=query,
             body=b"",
             request_id=request_id,
-            host=str(environ.get("HTTP_HOST", "")),
+            host=host,
         )
 
     def param(self, name: str) -> str | None:
