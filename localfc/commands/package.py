@@ -12,6 +12,9 @@ bytecode is in, and warnings near FC's limits. Wheels and installs are cached in
     python local_invoke.py package prime-checker -o /tmp/pkg --runtime python3.12
     python local_invoke.py package --python-version 3.11 # deps for this machine's Python
     python local_invoke.py package --no-deps             # the code only, as after `s build`
+
+It also writes ``s.dist.yaml`` next to s.yaml: the same functions with ``code:`` pointing at
+the zips just built, for ``s deploy -y -t s.dist.yaml`` (``--no-template`` skips it).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from localfc.project.package import DependencyError, PackageError, TargetError, build_package
+from localfc.project.package.deploy_template import DEPLOY_TEMPLATE, DeployTemplateError, write_deploy_template
 from localfc.project.package.distributions import RequirementsError
 from localfc.project.package.report import render
 from localfc.project.syaml import ProjectError, load_project
@@ -47,6 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-deps", action="store_true", help="do not install dependencies into python/")
     parser.add_argument("--no-bytecode", action="store_true", help="leave out the .pyc files (for comparisons)")
     parser.add_argument("--refresh", action="store_true", help="download and install again, ignoring the cache")
+    parser.add_argument(
+        "--no-template", action="store_true", help=f"do not write {DEPLOY_TEMPLATE} (s.yaml with code: the zips)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     status = 0
     failures: dict[str, list[str]] = {}  # message -> functions: a shared cause is said once
+    packaged: dict[str, tuple[Path, str | None]] = {}  # resource -> (zip, runtime if not s.yaml's)
     for number, name in enumerate(names, 1):
         print(f"[{number}/{len(names)}] {name}: packaging...", file=sys.stderr, flush=True)
         try:
@@ -88,6 +96,24 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(out))
         for line in err:
             print(line, file=sys.stderr)
+        resource, props = project.function(name)
+        packaged[resource] = (
+            result.zip_path,
+            None if result.target.runtime == props.runtime else result.target.runtime,
+        )
     for message, functions in failures.items():
         print(f"error: {', '.join(functions)}: {message}", file=sys.stderr)
+    if packaged and not args.no_template:
+        status = max(status, _write_template(project.path, packaged))
     return status
+
+
+def _write_template(template: Path, packaged: dict[str, tuple[Path, str | None]]) -> int:
+    try:
+        written = write_deploy_template(template, packaged)
+    except (DeployTemplateError, ProjectError, OSError) as exc:
+        print(f"error: {DEPLOY_TEMPLATE}: {exc}", file=sys.stderr)
+        return 1
+    what = f"s.yaml with code: the zips above ({len(packaged)} functions)"
+    print(f"{written.name}: {what}; deploy with `s deploy -y -t {written.name}`")
+    return 0

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from localfc.project.package.fcignore import walk_code
 from localfc.project.package.interpreters import InterpreterNotFoundError, find_interpreter
 from localfc.project.syaml import load_project
+from localfc.project.validate import validate_file
 from tests.fixtures.paths import REPO
 
 if TYPE_CHECKING:
@@ -50,7 +52,7 @@ def python310() -> Path:
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
-    done = package("-o", str(out))
+    done = package("-o", str(out), "--no-template")  # the template would land beside the repository's s.yaml
     assert done.returncode == 0, done.stderr
     return out
 
@@ -199,6 +201,25 @@ def test_an_undeclared_import_stops_the_function(tmp_path: Path) -> None:
     (error,) = _errors(done)
     assert "imports what no distribution in requirements.txt or its layers provides: yaml" in error
     assert not (tmp_path / "out" / "prime-checker.zip").exists()
+
+
+def test_the_deploy_template_points_each_packaged_function_at_its_zip(tmp_path: Path) -> None:
+    project = _project(tmp_path / "p", (REPO / "requirements.txt").read_text())
+    cache = REPO / ".localfc" / "package-cache"
+    if cache.is_dir():  # saves downloading the wheels again
+        shutil.copytree(cache, project / ".localfc" / "package-cache")
+    done = package("prime-checker", "--runtime", "python3.12", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert "deploy with `s deploy -y -t s.dist.yaml`" in done.stdout
+    deployed = load_project(project / "s.dist.yaml", environ={})
+    _, prime = deployed.function("prime-checker")
+    assert (prime.code, prime.runtime) == ("./dist/prime-checker.zip", "python3.12")
+    assert (project / "dist" / "prime-checker.zip").is_file()
+    _, other = deployed.function("thumbnailer")  # not packaged: as in s.yaml
+    assert (other.code, other.runtime) == ("./", "python3.10")
+    # what `s deploy -t s.dist.yaml` would be told is valid, and never shipped itself
+    assert [p.render("s.dist.yaml") for p in validate_file(project / "s.dist.yaml", environ={}).problems] == []
+    assert "s.dist.yaml" not in {p.name for p in walk_code(project)}
 
 
 def test_an_output_path_that_cannot_be_a_directory_is_a_clear_error(tmp_path: Path) -> None:
