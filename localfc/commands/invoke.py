@@ -38,21 +38,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from localfc.fc import samples
 from localfc.fc.context import LOCAL_ACCOUNT_ID, RUNTIMES, function_environment
-from localfc.fc.debugging import DebuggerUnavailableError, attach_instructions, listen
-from localfc.fc.instances.in_process import FunctionInstance, HandlerResolutionError, InvocationResult
-from localfc.fc.instances.parent import InstanceSpec
-from localfc.fc.instances.single import invoke_once
-from localfc.fc.instances.watchdog import TIMEOUT_ERROR_TYPE, Watchdog
-from localfc.fc.invocations import NOT_INHERITED_PREFIXES
+from localfc.fc.debugging import DebuggerUnavailableError, announce_and_listen
+from localfc.fc.instances.in_process import FunctionInstance, HandlerResolutionError, peak_memory_mb
+from localfc.fc.instances.parent import InstanceStartError
+from localfc.fc.instances.single import invoke_isolated
+from localfc.fc.instances.watchdog import call_within_timeouts
 from localfc.fc.layers import LayerStore
 from localfc.fc.package_sources import CODE_FROM, CodeSourceUnavailableError, PackageSources
 from localfc.fc.state import StateDir
@@ -61,9 +59,10 @@ from localfc.project.syaml import ProjectError, load_project
 from localfc.user_files import UnreadableFileError, read_user_file
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
     from localfc.fc.instances.code_source import CodeSource
+    from localfc.fc.instances.in_process import InvocationResult
     from localfc.project.syaml import FunctionProps, Project
 
 HELP = "invoke one function of s.yaml once, like `s invoke`"
@@ -225,25 +224,27 @@ def _execute(
     request_id = args.request_id or str(uuid.uuid4())
     if args.debug_port is not None:
         try:
-            _wait_for_debugger(props, code_dir, args.debug_port)
+            announce_and_listen(props.functionName, args.debug_port, code_dir)
         except DebuggerUnavailableError as exc:
             raise UsageError(str(exc)) from None
         args.timeout = 0.0  # the debugger owns the clock
     with open(os.devnull, "w") as devnull, _stdout_to_stderr(args.silent) as stdout:
         log = devnull if args.silent else sys.stderr
         if source is not None and source.isolated:
-            # A process of FC's Python that enforces the function's timeouts itself.
-            result = _invoke_isolated(
-                props,
-                code_dir,
-                source,
-                environment,
-                event=event,
-                request_id=request_id,
-                qualifier=args.qualifier,
-                timeout_s=args.timeout,
-                log=log,
-            )
+            try:
+                result = invoke_isolated(
+                    props,
+                    code_dir,
+                    source,
+                    environment,
+                    event=event,
+                    request_id=request_id,
+                    qualifier=args.qualifier,
+                    timeout_s=args.timeout,
+                    log=log,
+                )
+            except InstanceStartError as exc:
+                raise UsageError(str(exc)) from None
         else:
             python_path = source.python_path(environment) if source is not None else None
             instance = FunctionInstance(
@@ -253,49 +254,17 @@ def _execute(
                 instance.start()
             except HandlerResolutionError as exc:
                 raise UsageError(str(exc)) from None
-            result = _call(instance, props, args, event, request_id=request_id, stdout=stdout, log=log)
+            result = call_within_timeouts(
+                instance,
+                props,
+                event,
+                request_id=request_id,
+                qualifier=args.qualifier,
+                timeout_s=args.timeout,
+                answer_fd=stdout,
+                log=log,
+            )
     return result
-
-
-def _call(
-    instance: FunctionInstance,
-    props: FunctionProps,
-    args: argparse.Namespace,
-    event: bytes,
-    *,
-    request_id: str,
-    stdout: int,
-    log: TextIO,
-) -> InvocationResult:
-    """Initialize, then invoke, each under FC's time limit for it."""
-
-    def timed_out(phase: str) -> Callable[[str], None]:
-        def end(message: str) -> None:
-            frame = "Initialize" if phase == "initialize" else "Invoke"
-            print(f"FC {frame} End RequestId: {request_id}, Error: {message}", file=log, flush=True)
-            answer = {"errorMessage": message, "errorType": TIMEOUT_ERROR_TYPE}
-            os.write(stdout, (json.dumps(answer) + "\n").encode())
-            os._exit(1)  # FC stops the instance: the handler's thread cannot be stopped otherwise
-
-        return end
-
-    limit = float(props.timeout) if args.timeout is None else args.timeout
-    hook = props.instanceLifecycleConfig.initializer if props.instanceLifecycleConfig else None
-    init_limit = float(hook.timeout) if hook is not None and args.timeout is None else limit
-    with Watchdog(init_limit, timed_out("initialize"), "initialize"):
-        failed = instance.initialize(request_id, qualifier=args.qualifier)
-    if failed is not None:
-        return failed
-    with Watchdog(limit, timed_out("invoke")):
-        return instance.invoke(event, request_id, qualifier=args.qualifier)
-
-
-def _wait_for_debugger(props: FunctionProps, code_dir: Path, port: int) -> None:
-    """``s local invoke -d PORT`` / ``sam local invoke -d PORT``: attach, then the call runs."""
-    for line in attach_instructions(props.functionName, port, code_dir):
-        print(line, file=sys.stderr)
-    sys.stderr.flush()
-    listen(port)
 
 
 def _timer_payload(args: argparse.Namespace, props: FunctionProps) -> str | None:
@@ -335,60 +304,12 @@ def _oss_endpoint(args: argparse.Namespace, project: Project, props: FunctionPro
     )
 
 
-def _peak_rss_mb() -> float:
-    """This process's peak resident memory. Linux's ``VmHWM`` first: ``ru_maxrss`` survives
-    ``exec``, so it would report the parent's peak for a process started by a big one."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024  # kB
-    except (OSError, ValueError, IndexError):
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
 def _code_source(project: Project, props: FunctionProps, code_dir: Path, mode: str) -> CodeSource | None:
     state = StateDir.for_project(project.path)
     region = props.region
     layers = LayerStore(state.layers, region=region, account_id=LOCAL_ACCOUNT_ID)
     sources = PackageSources(project, state.root, mode, layers, note=lambda line: print(line, file=sys.stderr))
     return sources.source_for(props, code_dir, "")
-
-
-def _invoke_isolated(
-    props: FunctionProps,
-    code_dir: Path,
-    source: CodeSource,
-    environment: dict[str, str],
-    *,
-    event: bytes,
-    request_id: str,
-    qualifier: str,
-    timeout_s: float | None,
-    log: TextIO,
-) -> InvocationResult:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(NOT_INHERITED_PREFIXES)}
-    env.update(environment)
-    lifecycle = props.instanceLifecycleConfig
-    spec = InstanceSpec(
-        function_name=props.functionName,
-        version_id="",
-        props=props,
-        code_dir=code_dir,
-        runtime=props.runtime,
-        environment=env,
-        concurrency=1,
-        timeout_s=float(props.timeout) if timeout_s is None else timeout_s,
-        init_timeout_s=float(lifecycle.initializer.timeout if lifecycle and lifecycle.initializer else 3),
-        prestop_timeout_s=float(lifecycle.preStop.timeout if lifecycle and lifecycle.preStop else 3),
-        memory_mb=props.memorySize,
-        source=source,
-    )
-    outcome = invoke_once(spec, event, request_id, qualifier, log)
-    if outcome.kind == "start":
-        raise UsageError(outcome.error_message)
-    return InvocationResult(request_id, outcome.body, outcome.duration_ms, outcome.error_type, outcome.error_message)
 
 
 def _print_result(result: InvocationResult, silent: bool, props: FunctionProps) -> None:
@@ -405,7 +326,7 @@ def _print_result(result: InvocationResult, silent: bool, props: FunctionProps) 
         print(f"error: {where}: {record.get('status')}" + (f" ({detail})" if detail else ""), file=sys.stderr)
     if silent:
         return
-    peak_mb = _peak_rss_mb()
+    peak_mb = peak_memory_mb()
     print(
         f"RequestId: {result.request_id}  Duration: {result.duration_ms:.2f} ms  Memory: {peak_mb:.0f} MB peak"
         f" of {props.memorySize} MB (this process, not limited here; serve enforces memorySize)",

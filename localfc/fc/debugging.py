@@ -63,6 +63,15 @@ def listen(port: int) -> None:
     debugpy.wait_for_client()
 
 
+def announce_and_listen(function_name: str, port: int, code_dir: Path) -> None:
+    """``invoke -d PORT`` (like ``s local invoke -d`` / ``sam local invoke -d``): print where to
+    attach on stderr, then block until the IDE has attached."""
+    for line in attach_instructions(function_name, port, code_dir):
+        print(line, file=sys.stderr)
+    sys.stderr.flush()
+    listen(port)
+
+
 def wait_for_debugger() -> None:
     """In an instance process: when serve asked for it, wait for the IDE before serving."""
     port = os.environ.pop(DEBUG_PORT_ENV, "")

@@ -3,9 +3,8 @@ request, the WSGI app answers it, h11 writes the answer; keep-alive until either
 
 The rules h11 leaves to a server live here (see ``http_server``'s docstring): deadlines for
 the head and pauses in the body, the body limit, ``Content-Length`` with
-``Transfer-Encoding``, absolute-form targets, the error answer and a bounded lingering read
-before closing after an error, and the PEP 3333 environ (plus ``environ[RAW_HEADERS]``).
-About 400 lines: receiving, answering and the environ of one connection read best together.
+``Transfer-Encoding``, the error answer and a bounded lingering read before closing after an
+error. The app's PEP 3333 environ is built by ``wsgi_environ``.
 """
 
 from __future__ import annotations
@@ -17,15 +16,15 @@ import io
 import logging
 import re
 import socket
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import IO, TYPE_CHECKING, Any
-from urllib.parse import unquote_to_bytes, urlsplit
 
 import h11
+
+from localfc.services.wsgi_environ import wsgi_environ
 
 if TYPE_CHECKING:
     import threading
@@ -36,11 +35,9 @@ if TYPE_CHECKING:
     # (status, message) -> (status, headers, body): the owner's error document.
     ErrorPage = Callable[[int, str], tuple[int, list[tuple[str, str]], bytes]]
 
-__all__ = ["RAW_HEADERS", "Connection", "ServerLimits", "Site", "plain_error"]
+__all__ = ["Connection", "ServerLimits", "Site", "plain_error"]
 
 log = logging.getLogger("localfc.services.http_server")
-
-RAW_HEADERS = "localfc.raw_headers"  # environ key: [(name, value), ...] exactly as received
 
 _RECV = 65536
 _SPOOL_IN_MEMORY = 1024 * 1024  # request bodies above this go to a temporary file
@@ -219,7 +216,7 @@ class Connection:
 
     # --- answering --------------------------------------------------------------------
     def _respond(self, request: h11.Request, body: IO[bytes]) -> None:
-        environ = self._environ(request, body)
+        environ = wsgi_environ(request, body, server=(self.host, self.port), client=self.address)
         started: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], Any]:
@@ -319,49 +316,6 @@ class Connection:
         except OSError:
             raise _PeerGone from None
 
-    # --- the WSGI environ -------------------------------------------------------------
-    def _environ(self, request: h11.Request, body: IO[bytes]) -> dict[str, Any]:
-        target = request.target.decode("latin-1")
-        raw_headers = [(n.decode("latin-1"), v.decode("latin-1")) for n, v in request.headers.raw_items()]
-        if "://" in target.split("?", 1)[0]:  # absolute-form: the authority replaces Host
-            parts = urlsplit(target)
-            target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
-            raw_headers = [(n, v) for n, v in raw_headers if n.lower() != "host"] + [("Host", parts.netloc)]
-        path, _, query = target.partition("?")
-        environ: dict[str, Any] = {
-            "REQUEST_METHOD": request.method.decode("ascii"),
-            "SCRIPT_NAME": "",
-            "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
-            "QUERY_STRING": query,
-            "RAW_URI": target,
-            "REQUEST_URI": target,
-            "SERVER_NAME": self.host,
-            "SERVER_PORT": str(self.port),
-            "SERVER_PROTOCOL": "HTTP/" + request.http_version.decode("ascii"),
-            "REMOTE_ADDR": self.address[0],
-            "REMOTE_PORT": str(self.address[1]),
-            "wsgi.version": (1, 0),
-            "wsgi.url_scheme": "http",
-            "wsgi.input": body if body is not None else io.BytesIO(),
-            "wsgi.input_terminated": True,
-            "wsgi.errors": sys.stderr,
-            "wsgi.multithread": True,
-            "wsgi.multiprocess": False,
-            "wsgi.run_once": False,
-            RAW_HEADERS: raw_headers,
-        }
-        for name, value in raw_headers:
-            key = name.upper().replace("-", "_")
-            if "_" in name:
-                continue  # would collide with the same name spelt with "-"
-            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                key = "HTTP_" + key
-            environ[key] = f"{environ[key]},{value}" if key in environ else value
-        # A chunked body was read whole: the app sees its length, not the coding.
-        environ.pop("HTTP_TRANSFER_ENCODING", None)
-        environ["CONTENT_LENGTH"] = str(_body_size(body))
-        return environ
-
 
 def _latin1(value: str) -> bool:
     try:
@@ -380,13 +334,6 @@ def _content_length(request: h11.Request) -> int | None:
         if name == b"content-length":
             return int(value)  # h11 checked: ASCII digits, one value
     return None
-
-
-def _body_size(body: IO[bytes]) -> int:
-    position = body.tell()
-    size = body.seek(0, io.SEEK_END)
-    body.seek(position)
-    return size
 
 
 _date_cache: tuple[int, bytes] = (0, b"")

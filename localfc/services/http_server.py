@@ -44,7 +44,8 @@ import socket
 import threading
 from typing import TYPE_CHECKING
 
-from localfc.services.http_connection import RAW_HEADERS, Connection, ServerLimits, Site, plain_error
+from localfc.services.http_connection import Connection, ServerLimits, Site, plain_error
+from localfc.services.wsgi_environ import RAW_HEADERS
 
 if TYPE_CHECKING:
     from types import TracebackType

@@ -8,5 +8,7 @@ invocations, preStop before the end.
     protocol.py    the frames between the two
     pool.py        the instances of one function version: warm reuse, scale-out, reaping
     in_process.py  one instance inside the current process (``invoke``, the child's core)
+    watchdog.py    FC's timeouts for a call in the current process (``invoke``)
+    single.py      one call in a fresh instance process (``invoke --code-from package``)
     logs.py        what the instances print, collected per function
 """

@@ -1,8 +1,9 @@
 """One local function instance, in the current process: import the handler module from the
 code directory, run the initializer once, call the handler, frame the logs as FC does.
 
-``local_invoke.py invoke`` uses one instance for one call; ``serve`` runs each instance in a
-worker process of its own around this same class.
+``local_invoke.py invoke`` uses one instance for one call (and reports this process's
+``peak_memory_mb``); ``serve`` runs each instance in a worker process of its own around this
+same class.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import resource
 import sys
 import time
 import traceback
@@ -207,3 +209,16 @@ def _traceback_text() -> str:
 
 def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 3)
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory. Linux's ``VmHWM`` first: ``ru_maxrss`` survives
+    ``exec``, so it would report the parent's peak for a process started by a big one."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

@@ -1,19 +1,27 @@
 """One invocation in a fresh instance process, its log lines printed as they come: what
 ``local_invoke.py invoke`` does when the function runs from its package (FC's Python, isolated
-from the dev venv), where it cannot be imported into this process.
+from the dev venv), where it cannot be imported into this process. The instance process
+enforces the function's timeouts itself.
 
-    outcome = invoke_once(spec, b'{"number": 97}', "req-1", "LATEST", sys.stderr)
+    result = invoke_isolated(props, code_dir, source, environment, event=b'{"number": 97}',
+                             request_id="req-1", qualifier="LATEST", timeout_s=None, log=sys.stderr)
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 from typing import IO, TYPE_CHECKING, Any
 
-from localfc.fc.instances.parent import CallOutcome, Instance, InstanceStartError
+from localfc.fc.instances.in_process import InvocationResult
+from localfc.fc.instances.parent import CallOutcome, Instance, InstanceSpec, InstanceStartError
+from localfc.fc.invocations import NOT_INHERITED_PREFIXES
 
 if TYPE_CHECKING:
-    from localfc.fc.instances.parent import InstanceSpec
+    from pathlib import Path
+
+    from localfc.fc.instances.code_source import CodeSource
+    from localfc.project.syaml.model import FunctionProps
 
 _START_TIMEOUT_S = 120.0
 _ids = itertools.count(1)
@@ -44,3 +52,41 @@ def invoke_once(spec: InstanceSpec, event: bytes, request_id: str, qualifier: st
         return CallOutcome("start", error_type="UnhandledInvocationError", error_message=str(exc))
     finally:
         instance.stop()
+
+
+def invoke_isolated(
+    props: FunctionProps,
+    code_dir: Path,
+    source: CodeSource,
+    environment: dict[str, str],
+    *,
+    event: bytes,
+    request_id: str,
+    qualifier: str,
+    timeout_s: float | None,
+    log: IO[str],
+) -> InvocationResult:
+    """One call of the function in an instance of ``source``, with ``environment`` over what
+    this process's environment passes on; ``timeout_s`` None: the function's own. Raises
+    ``InstanceStartError`` when the instance cannot start (its handler cannot be loaded)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(NOT_INHERITED_PREFIXES)}
+    env.update(environment)
+    lifecycle = props.instanceLifecycleConfig
+    spec = InstanceSpec(
+        function_name=props.functionName,
+        version_id="",
+        props=props,
+        code_dir=code_dir,
+        runtime=props.runtime,
+        environment=env,
+        concurrency=1,
+        timeout_s=float(props.timeout) if timeout_s is None else timeout_s,
+        init_timeout_s=float(lifecycle.initializer.timeout if lifecycle and lifecycle.initializer else 3),
+        prestop_timeout_s=float(lifecycle.preStop.timeout if lifecycle and lifecycle.preStop else 3),
+        memory_mb=props.memorySize,
+        source=source,
+    )
+    outcome = invoke_once(spec, event, request_id, qualifier, log)
+    if outcome.kind == "start":
+        raise InstanceStartError(outcome.error_message)
+    return InvocationResult(request_id, outcome.body, outcome.duration_ms, outcome.error_type, outcome.error_message)

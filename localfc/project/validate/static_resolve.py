@@ -8,6 +8,9 @@ the code directory, through its base classes). Anything more dynamic (factories,
 ``unknown`` and left to ``import_probe``, which imports in a subprocess: a name is reported
 missing only when no statement of the module could bind it.
 
+What a module's statements bind is read by ``source_bindings``; this module follows the
+names from module to module, class to base class, and checks the callable it ends at.
+
 ``owner(dotted)`` also tells which object a bound-method entry point belongs to (the
 ``AlgorithmFunction(...)`` call that built ``app``), for the checks that read its routes.
 
@@ -19,9 +22,18 @@ missing only when no statement of the module could bind it.
 from __future__ import annotations
 
 import ast
-import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+
+from localfc.project.validate.source_bindings import (
+    MissingNameError,
+    UndecidableError,
+    binds,
+    bound_expression,
+    has_dynamic_names,
+    stores_anywhere,
+    top_level_binding,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -77,14 +89,6 @@ class Owner:
         return qualified in self.class_names
 
 
-class _UnknownError(Exception):
-    """Static resolution gives up; the reason says why (the import probe decides)."""
-
-
-class _MissingError(Exception):
-    """A name that is certainly not there."""
-
-
 _Value = _Module | _Func | _Class | _Instance
 
 
@@ -108,9 +112,9 @@ class StaticResolver:
                 looked = module_name.replace(".", "/")
                 return Verdict("missing-module", f"no module {module_name!r} ({looked}.py) in {self.search_path[0]}")
             return _check_callable(dotted, self._attribute(module, attr, 0), arity)
-        except _MissingError as exc:
+        except MissingNameError as exc:
             return Verdict("missing-attr", str(exc))
-        except _UnknownError as exc:
+        except UndecidableError as exc:
             return Verdict("unknown", str(exc))
         except SyntaxError as exc:
             return Verdict("syntax", str(exc))
@@ -122,12 +126,12 @@ class StaticResolver:
             module = self._module(module_name) if module_name else None
             if module is None:
                 return None
-            binding = _top_level_binding(module.tree, attr)
-            expr = _bound_expression(binding, attr) if binding is not None else None
+            binding = top_level_binding(module.tree, attr)
+            expr = bound_expression(binding, attr) if binding is not None else None
             if not isinstance(expr, ast.Attribute):
                 return None
             value = self._expression(module, expr.value, 0)
-        except (_UnknownError, _MissingError, SyntaxError):
+        except (UndecidableError, MissingNameError, SyntaxError):
             return None
         if not isinstance(value, _Instance):
             return None
@@ -140,7 +144,7 @@ class StaticResolver:
         try:
             module = self._module(module_name)
             value = self._expression(module, expr, 0) if module is not None else None
-        except (_UnknownError, _MissingError, SyntaxError):
+        except (UndecidableError, MissingNameError, SyntaxError):
             return None
         if isinstance(value, _Class):
             return f"{value.module.name}.{value.node.name}"
@@ -153,7 +157,7 @@ class StaticResolver:
         for base in cls.node.bases:
             try:
                 value = self._expression(cls.module, base, depth + 1)
-            except (_UnknownError, _MissingError, SyntaxError):
+            except (UndecidableError, MissingNameError, SyntaxError):
                 continue
             if isinstance(value, _Class):
                 names += self._lineage(value, depth + 1)
@@ -194,23 +198,23 @@ class StaticResolver:
 
     def _attribute(self, module: _Module, attr: str, depth: int) -> _Value:
         if depth > _MAX_DEPTH:
-            raise _UnknownError("too many indirections")
-        binding = _top_level_binding(module.tree, attr)
+            raise UndecidableError("too many indirections")
+        binding = top_level_binding(module.tree, attr)
         if binding is None:
             sub = self._submodule_or_none(module, attr)
             if sub is not None:
                 return sub
-            if _has_dynamic_names(module.tree):
-                raise _UnknownError(f"{module.name} defines names dynamically")
-            if _stores_anywhere(module.tree, attr):
-                raise _UnknownError(f"{attr} is bound in a way the source reading does not follow")
-            raise _MissingError(f"{module.path.name} has no top-level {attr!r}")
+            if has_dynamic_names(module.tree):
+                raise UndecidableError(f"{module.name} defines names dynamically")
+            if stores_anywhere(module.tree, attr):
+                raise UndecidableError(f"{attr} is bound in a way the source reading does not follow")
+            raise MissingNameError(f"{module.path.name} has no top-level {attr!r}")
         return self._evaluate_binding(module, binding, attr, depth + 1)
 
     def _evaluate_binding(self, module: _Module, node: ast.stmt, attr: str, depth: int) -> _Value:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if node.decorator_list:
-                raise _UnknownError(f"{attr} is decorated")
+                raise UndecidableError(f"{attr} is decorated")
             return _Func(node, drop_first=False)
         if isinstance(node, ast.ClassDef):
             return _Class(node, module)
@@ -222,12 +226,12 @@ class StaticResolver:
                     target = alias.name if alias.asname else alias.name.split(".")[0]
                     found = self._module(target)
                     if found is None:
-                        raise _UnknownError(f"module {target} is not in the code directory")
+                        raise UndecidableError(f"module {target} is not in the code directory")
                     return found
-        expr = _bound_expression(node, attr)
+        expr = bound_expression(node, attr)
         if expr is not None:
             return self._expression(module, expr, depth)
-        raise _UnknownError(f"{attr} is bound by a {type(node).__name__} statement")
+        raise UndecidableError(f"{attr} is bound by a {type(node).__name__} statement")
 
     def _import_from(self, module: _Module, node: ast.ImportFrom, attr: str, depth: int) -> _Value:
         source = _absolute_module(module, node)
@@ -236,16 +240,16 @@ class StaticResolver:
                 continue
             target = self._module(source)
             if target is None:
-                raise _UnknownError(f"module {source} is not in the code directory")
+                raise UndecidableError(f"module {source} is not in the code directory")
             sub = self._module(f"{source}.{alias.name}") if target.is_package else None
-            if _top_level_binding(target.tree, alias.name) is None and sub is not None:
+            if top_level_binding(target.tree, alias.name) is None and sub is not None:
                 return sub
             return self._attribute(target, alias.name, depth)
-        raise _UnknownError(f"{attr} not found in an import")
+        raise UndecidableError(f"{attr} not found in an import")
 
     def _expression(self, module: _Module, expr: ast.expr, depth: int) -> _Value:
         if depth > _MAX_DEPTH:
-            raise _UnknownError("too many indirections")
+            raise UndecidableError("too many indirections")
         if isinstance(expr, ast.Name):
             return self._attribute(module, expr.id, depth + 1)
         if isinstance(expr, ast.Lambda):
@@ -257,8 +261,8 @@ class StaticResolver:
             callee = self._expression(module, expr.func, depth + 1)
             if isinstance(callee, _Class):
                 return _Instance(callee, expr, module)
-            raise _UnknownError("the value comes from a function call")
-        raise _UnknownError(f"the value is a {type(expr).__name__} expression")
+            raise UndecidableError("the value comes from a function call")
+        raise UndecidableError(f"the value is a {type(expr).__name__} expression")
 
     def _member(self, owner: _Value, attr: str, depth: int) -> _Value:
         if isinstance(owner, _Module):
@@ -267,35 +271,35 @@ class StaticResolver:
             cls = owner.cls if isinstance(owner, _Instance) else owner
             func, static = self._method(cls, attr, depth)
             return _Func(func.node, drop_first=isinstance(owner, _Instance) and not static)
-        raise _UnknownError(f"cannot look up {attr!r} on a function")
+        raise UndecidableError(f"cannot look up {attr!r} on a function")
 
     def _method(self, cls: _Class, attr: str, depth: int) -> tuple[_Func, bool]:
         if depth > _MAX_DEPTH:
-            raise _UnknownError("too many indirections")
+            raise UndecidableError("too many indirections")
         for stmt in reversed(cls.node.body):
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == attr:
                 decorators = [d.id for d in stmt.decorator_list if isinstance(d, ast.Name)]
                 if len(decorators) != len(stmt.decorator_list) or set(decorators) - {"staticmethod", "classmethod"}:
-                    raise _UnknownError(f"{cls.node.name}.{attr} is decorated")
+                    raise UndecidableError(f"{cls.node.name}.{attr} is decorated")
                 return _Func(stmt, drop_first=False), "staticmethod" in decorators
-            if _binds(stmt, attr):
-                raise _UnknownError(f"{cls.node.name}.{attr} is assigned, not defined")
+            if binds(stmt, attr):
+                raise UndecidableError(f"{cls.node.name}.{attr} is assigned, not defined")
         unresolved = False
         for base in cls.node.bases:
             try:
                 base_value = self._expression(cls.module, base, depth + 1)
-            except (_UnknownError, _MissingError):
+            except (UndecidableError, MissingNameError):
                 unresolved = True
                 continue
             if isinstance(base_value, _Class):
                 try:
                     return self._method(base_value, attr, depth + 1)
-                except _MissingError:
+                except MissingNameError:
                     continue
             unresolved = True
         if unresolved:
-            raise _UnknownError(f"{cls.node.name} has a base class outside the code directory")
-        raise _MissingError(f"class {cls.node.name} has no method {attr!r}")
+            raise UndecidableError(f"{cls.node.name} has a base class outside the code directory")
+        raise MissingNameError(f"class {cls.node.name} has no method {attr!r}")
 
 
 def _absolute_module(module: _Module, node: ast.ImportFrom) -> str:
@@ -304,100 +308,6 @@ def _absolute_module(module: _Module, node: ast.ImportFrom) -> str:
     package = module.name.split(".") if module.is_package else module.name.split(".")[:-1]
     base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
     return ".".join([*base, *([node.module] if node.module else [])])
-
-
-def _target_names(target: ast.expr) -> list[str]:
-    if isinstance(target, ast.Name):
-        return [target.id]
-    if isinstance(target, (ast.Tuple, ast.List)):
-        return [name for element in target.elts for name in _target_names(element)]
-    if isinstance(target, ast.Starred):
-        return _target_names(target.value)
-    return []
-
-
-def _bound_expression(stmt: ast.stmt, name: str) -> ast.expr | None:
-    """The expression an assignment gives ``name``: the value itself, or its element when
-    ``a, b = x, y`` unpacks a literal tuple; None when it cannot be told without running it."""
-    if isinstance(stmt, ast.AnnAssign):
-        return stmt.value
-    if not isinstance(stmt, ast.Assign):
-        return None
-    for target in reversed(stmt.targets):  # `a = b = v`: every target gets v
-        if isinstance(target, ast.Name) and target.id == name:
-            return stmt.value
-        if isinstance(target, (ast.Tuple, ast.List)) and name in _target_names(target):
-            values = stmt.value
-            names = [e.id for e in target.elts if isinstance(e, ast.Name)]
-            if (
-                isinstance(values, (ast.Tuple, ast.List))
-                and len(names) == len(target.elts) == len(values.elts)
-                and not any(isinstance(v, ast.Starred) for v in values.elts)
-            ):
-                return values.elts[names.index(name)]
-            return None
-    return None
-
-
-def _stores_anywhere(tree: ast.Module, name: str) -> bool:
-    """Whether any statement, at any depth, could bind ``name`` (a walrus, ``global``, ...)."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
-            return True
-        if isinstance(node, ast.Global) and name in node.names:
-            return True
-    return False
-
-
-def _bound_names(stmt: ast.stmt) -> list[str]:
-    """The names a statement binds at its own level."""
-    if isinstance(stmt, ast.Assign):
-        return [name for target in stmt.targets for name in _target_names(target)]
-    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
-        return [stmt.target.id] if isinstance(stmt.target, ast.Name) else []
-    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return [stmt.name]
-    if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-        return [a.asname or a.name.split(".")[0] for a in stmt.names]
-    return []
-
-
-def _binds(stmt: ast.stmt, name: str) -> bool:
-    return name in _bound_names(stmt)
-
-
-def _top_level_binding(tree: ast.Module, name: str) -> ast.stmt | None:
-    """The last unconditional top-level statement binding ``name``; a binding inside a
-    top-level ``if``/``try``/``with``/loop makes the answer dynamic."""
-    last, conditional = _bindings(tree)
-    if name in conditional:
-        raise _UnknownError(f"{name} is defined conditionally")
-    return last.get(name)
-
-
-@functools.lru_cache(maxsize=512)
-def _bindings(tree: ast.Module) -> tuple[dict[str, ast.stmt], frozenset[str]]:
-    """One pass over a module: the last top-level binding of each name, and the names bound
-    inside compound statements (so each lookup is a dict access, not a walk)."""
-    last: dict[str, ast.stmt] = {}
-    conditional: set[str] = set()
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
-            conditional.update(
-                n for inner in ast.walk(stmt) if isinstance(inner, ast.stmt) for n in _bound_names(inner)
-            )
-        else:
-            last.update(dict.fromkeys(_bound_names(stmt), stmt))
-    return last, frozenset(conditional)
-
-
-def _has_dynamic_names(tree: ast.Module) -> bool:
-    for stmt in tree.body:
-        if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
-            return True
-        if isinstance(stmt, ast.FunctionDef) and stmt.name == "__getattr__":
-            return True
-    return any(isinstance(n, ast.Name) and n.id in ("globals", "setattr") for n in ast.walk(tree))
 
 
 def _check_callable(dotted: str, value: _Value, arity: int) -> Verdict:
