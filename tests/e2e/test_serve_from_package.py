@@ -18,9 +18,11 @@ from PIL import Image
 
 from localfc.fc.context import FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET
 from localfc.project.package.interpreters import InterpreterNotFoundError, find_interpreter
+from tests.fixtures.packages import WHEELS_TIMEOUT_S
 from tests.fixtures.serve import eventually, fc_client, start_serve
 
-pytestmark = pytest.mark.slow
+# The first test to build a package pays for the wheels' download (once per session).
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fc_wheels"), pytest.mark.timeout(WHEELS_TIMEOUT_S)]
 BUCKET = "fc-algorithms-data"
 
 

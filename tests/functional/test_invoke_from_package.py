@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 from localfc.project.package.interpreters import InterpreterNotFoundError, find_interpreter
+from tests.fixtures.packages import WHEELS_TIMEOUT_S
 from tests.fixtures.paths import REPO
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-pytestmark = pytest.mark.slow
+# The first test to build a package pays for the wheels' download (once per session).
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fc_wheels"), pytest.mark.timeout(WHEELS_TIMEOUT_S)]
 
 
 @pytest.fixture(scope="module", autouse=True)

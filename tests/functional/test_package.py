@@ -23,12 +23,14 @@ from localfc.project.package.fcignore import walk_code
 from localfc.project.package.interpreters import InterpreterNotFoundError, find_interpreter
 from localfc.project.syaml import load_project
 from localfc.project.validate import validate_file
+from tests.fixtures.packages import WHEELS_TIMEOUT_S
 from tests.fixtures.paths import REPO
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-pytestmark = pytest.mark.slow
+# The first test to build a package pays for the wheels' download (once per session).
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fc_wheels"), pytest.mark.timeout(WHEELS_TIMEOUT_S)]
 
 
 def package(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:

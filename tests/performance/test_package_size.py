@@ -12,12 +12,19 @@ import pytest
 
 from localfc.project.package import build_package
 from localfc.project.syaml import load_project
+from tests.fixtures.packages import WHEELS_TIMEOUT_S
 from tests.fixtures.paths import REPO
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-pytestmark = [pytest.mark.performance, pytest.mark.slow]
+# The first test to build a package pays for the wheels' download (once per session).
+pytestmark = [
+    pytest.mark.performance,
+    pytest.mark.slow,
+    pytest.mark.usefixtures("fc_wheels"),
+    pytest.mark.timeout(WHEELS_TIMEOUT_S),
+]
 BUDGET_BYTES = 10 * 1024 * 1024
 
 
