@@ -48,18 +48,19 @@ def config(on_failure: str) -> AsyncInvokeConfig:
     return AsyncInvokeConfig.model_validate({"destinationConfig": {"onFailure": {"destination": on_failure}}})
 
 
-def test_an_expired_event_reaches_the_failure_function() -> None:
+def sent_records(finished: AsyncTask, condition: str) -> list[tuple[str, str, bytes]]:
+    """What reaches a failure destination that is the local function ``sink``."""
     sent: list[tuple[str, str, bytes]] = []
-    failed = task()
+    sink = config("acs:fc:cn-hangzhou:123:functions/sink")
     send_to_destination(
-        failed,
-        None,
-        "EventExpired",
-        config=config("acs:fc:cn-hangzhou:123:functions/sink"),
-        submit=lambda *args: sent.append(args),
-        console=Console(None),
+        finished, None, condition, config=sink, submit=lambda *args: sent.append(args), console=Console(None)
     )
-    (name, qualifier, record) = sent[0]
+    return sent
+
+
+def test_an_expired_event_reaches_the_failure_function() -> None:
+    failed = task()
+    (name, qualifier, record) = sent_records(failed, "EventExpired")[0]
     doc = json.loads(record)
     assert (name, qualifier, failed.destination_status) == ("sink", "LATEST", "Succeeded")
     assert doc["requestContext"]["condition"] == "EventExpired"
@@ -67,17 +68,9 @@ def test_an_expired_event_reaches_the_failure_function() -> None:
 
 
 def test_no_success_destination_sends_nothing() -> None:
-    sent: list[object] = []
     done = task()
-    send_to_destination(
-        done,
-        None,
-        "Success",
-        config=config("acs:fc:cn-hangzhou:123:functions/sink"),
-        submit=lambda *args: sent.append(args),
-        console=Console(None),
-    )
-    assert (sent, done.destination_status) == ([], "")
+    assert sent_records(done, "Success") == []
+    assert done.destination_status == ""
 
 
 @pytest.mark.parametrize(
