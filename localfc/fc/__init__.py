@@ -6,12 +6,17 @@
 
 What lives where::
 
-    server.py         LocalFC: the app, its one HTTP port, start and stop
+    server.py         LocalFC: the app wiring its parts, start and stop, re-wiring on deploy
+    dispatch.py       the FC port's requests: which part answers a path, the index, errors
+    local_services.py  the local OSS and SLS beside the FC port, their endpoint variables
+    housekeeping.py   between requests: instance ticks, code collection, code reload
     api/              the FC 3.0 OpenAPI routes and FC's error shape
     invocations.py    one invocation of function:qualifier, for every trigger
     instances/        the instances: parent (worker process), child, pool, in-process
-    triggers/         HTTP triggers, timers (cron), OSS events
-    async_queue.py    asynchronous invocations: retries, event age, destinations, tasks
+    triggers/         HTTP triggers (routes, events, answering a call), timers (cron), OSS events
+    async_queue.py    asynchronous invocations: a queue per function, retries, event age
+    async_tasks.py    async task records and status, the book the task API reads
+    async_destinations.py  onSuccess/onFailure: the destination record and where it goes
     versions/         versions and aliases: the store and its API
     deployments/      what the control plane (s deploy, s remove) created, changed, removed
     qualifiers.py     which code and props run for function:qualifier

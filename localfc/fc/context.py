@@ -3,6 +3,7 @@
 python3.9/3.10 contexts carry ``credentials`` and ``service``; python3.12 contexts do not
 (credentials come from ``ALIBABA_CLOUD_*``) and put qualifier/version on ``function``.
 Field types follow what FC sends, including ``function.timeout`` as a string on 3.9/3.10.
+The local account (its id, fake keys and function ARNs) is named here too.
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ class Py312Context:
     log_store: str = ""
     logger: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def function_arn(region: str, function_name: str) -> str:
+    """The ARN of a function of the local account."""
+    return f"acs:fc:{region}:{LOCAL_ACCOUNT_ID}:functions/{function_name}"
 
 
 def credentials_from_env(environ: Mapping[str, str] | None = None) -> LocalCredentials:

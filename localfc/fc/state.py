@@ -14,6 +14,7 @@ What lives in it::
 from __future__ import annotations
 
 import json
+import os
 import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,24 @@ class StateDir:
 
     def log_file(self, function_name: str) -> Path:
         return self.logs / f"{function_name}.jsonl"
+
+    def announce(self, doc: dict[str, Any]) -> None:
+        """Write ``serve.json`` whole or not at all (a reader never sees half of it); raises
+        OSError."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        temporary = self.announcement.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+        temporary.replace(self.announcement)
+
+    def withdraw(self, port: int) -> None:
+        """Remove ``serve.json`` when this process announced ``port`` in it (a newer serve of
+        the same project may have replaced it)."""
+        try:
+            doc = self.announced()
+            if doc.get("pid") == os.getpid() and doc.get("port") == port:
+                self.announcement.unlink()
+        except (OSError, ValueError):
+            pass
 
     def announced(self) -> dict[str, Any]:
         """What the running serve wrote in ``serve.json``; ``FileNotFoundError`` when no serve

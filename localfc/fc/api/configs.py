@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from localfc.fc.api import arguments, errors
 from localfc.fc.api.wire_json import json_response, no_content
-from localfc.fc.async_queue import function_arn
+from localfc.fc.context import function_arn
 from localfc.fc.deployments.control import async_config_not_found
 from localfc.project.syaml.model import LATEST
 

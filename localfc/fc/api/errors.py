@@ -1,8 +1,8 @@
 """FC's API errors, the one home of its JSON error shape ``{"Code", "Message", "RequestId"}``.
 
 Every part of the local FC that answers an OpenAPI call (the router, the async queue, the HTTP
-triggers, the versions and aliases store) raises ``ApiError``; the server turns it into the
-answer. Codes are the ones FC publishes, so SDK code that branches on ``e.code`` behaves as
+triggers, the versions and aliases store) raises ``ApiError``; ``localfc.fc.dispatch`` turns it
+into the answer. Codes are the ones FC publishes, so SDK code that branches on ``e.code`` behaves as
 against FC: ``FunctionNotFound``, ``VersionNotFound``, ``AliasNotFound``, ``TriggerNotFound``,
 ``AsyncTaskNotFound`` (404), ``AliasAlreadyExists`` (409), ``InvalidArgument``,
 ``AdditionalVersionContainsMajorVersion``, ``PathNotSupported``, ``EntityTooLarge`` (400),

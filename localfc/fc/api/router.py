@@ -122,10 +122,10 @@ class OpenApi:
         return json_response(200, self._list_tasks(name, request.query()), request_id)
 
     def _route_get_task(self, name: str, tail: list[str], _request: Request, request_id: str) -> Response:
-        return json_response(200, self.queues.get(self._name(name), tail[1]).to_api(), request_id)
+        return json_response(200, self.queues.tasks.get(self._name(name), tail[1]).to_api(), request_id)
 
     def _route_stop_task(self, name: str, tail: list[str], _request: Request, request_id: str) -> Response:
-        self.queues.stop(self._name(name), tail[1])
+        self.queues.tasks.stop(self._name(name), tail[1])
         return Response(200, {"x-fc-request-id": request_id}, b"")
 
     def _route_invoke(self, name: str, _tail: list[str], request: Request, request_id: str) -> Response:
@@ -199,7 +199,7 @@ class OpenApi:
             raise errors.function_not_found(name) from None
 
     def _list_tasks(self, name: str, query: dict[str, str]) -> dict[str, Any]:
-        tasks = self.queues.list(self._name(name), status=query.get("status", ""), prefix=query.get("prefix", ""))
+        tasks = self.queues.tasks.list(self._name(name), status=query.get("status", ""), prefix=query.get("prefix", ""))
         qualifier = query.get("qualifier")
         if qualifier:
             tasks = [t for t in tasks if t.qualifier == qualifier]

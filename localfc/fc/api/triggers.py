@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from localfc.fc.api import arguments
 from localfc.fc.api.wire_json import json_response, no_content
-from localfc.fc.async_queue import function_arn
+from localfc.fc.context import function_arn
 from localfc.fc.deployments.control import trigger_not_found
 
 if TYPE_CHECKING:

@@ -1,5 +1,6 @@
-"""HTTP triggers on one local port: route, check method and auth, build the FC v1 event from
-the real request, map the function's response struct back to HTTP.
+"""HTTP triggers on one local port: route, build the FC v1 event from the real request, map
+the function's response struct back to HTTP. The method and auth checks and the call itself
+are ``http_calls``'.
 
 Route scheme. On FC every HTTP trigger has its own domain and the function sees the path
 after it. Locally the domain becomes a path prefix that is stripped before the event is built:
