@@ -49,13 +49,13 @@ from localfc.fc import samples
 from localfc.fc.context import LOCAL_ACCOUNT_ID, RUNTIMES, function_environment
 from localfc.fc.debugging import DebuggerUnavailableError, attach_instructions, listen
 from localfc.fc.instances.in_process import FunctionInstance, HandlerResolutionError, InvocationResult
-from localfc.fc.instances.parent import InstanceSpec
 from localfc.fc.instances.single import invoke_once
+from localfc.fc.instances.spec import InstanceSpec
 from localfc.fc.instances.watchdog import TIMEOUT_ERROR_TYPE, Watchdog
-from localfc.fc.invocations import NOT_INHERITED_PREFIXES
 from localfc.fc.layers import LayerStore
 from localfc.fc.package_sources import CODE_FROM, CodeSourceUnavailableError, PackageSources
 from localfc.fc.state import StateDir
+from localfc.fc.version_specs import NOT_INHERITED_PREFIXES
 from localfc.names import did_you_mean
 from localfc.project.syaml import ProjectError, load_project
 from localfc.user_files import UnreadableFileError, read_user_file

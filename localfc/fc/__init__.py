@@ -9,6 +9,8 @@ What lives where::
     server.py         LocalFC: the app, its one HTTP port, start and stop
     api/              the FC 3.0 OpenAPI routes and FC's error shape
     invocations.py    one invocation of function:qualifier, for every trigger
+    version_pools.py  one instance pool per function version: made, retired, housekept
+    version_specs.py  what a version's instances start with: environment, timeouts, code
     instances/        the instances: parent (worker process), child, pool, in-process
     triggers/         HTTP triggers, timers (cron), OSS events
     async_queue.py    asynchronous invocations: retries, event age, destinations, tasks

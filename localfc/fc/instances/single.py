@@ -10,10 +10,12 @@ from __future__ import annotations
 import itertools
 from typing import IO, TYPE_CHECKING, Any
 
-from localfc.fc.instances.parent import CallOutcome, Instance, InstanceStartError
+from localfc.fc.instances.outcome import CallOutcome
+from localfc.fc.instances.parent import Instance
+from localfc.fc.instances.spec import InstanceStartError
 
 if TYPE_CHECKING:
-    from localfc.fc.instances.parent import InstanceSpec
+    from localfc.fc.instances.spec import InstanceSpec
 
 _START_TIMEOUT_S = 120.0
 _ids = itertools.count(1)
