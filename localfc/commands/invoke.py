@@ -48,8 +48,8 @@ from localfc.fc import samples
 from localfc.fc.context import LOCAL_ACCOUNT_ID, RUNTIMES, function_environment
 from localfc.fc.debugging import DebuggerUnavailableError, announce_and_listen
 from localfc.fc.instances.in_process import FunctionInstance, HandlerResolutionError, peak_memory_mb
-from localfc.fc.instances.parent import InstanceStartError
 from localfc.fc.instances.single import invoke_isolated
+from localfc.fc.instances.spec import InstanceStartError
 from localfc.fc.instances.watchdog import call_within_timeouts
 from localfc.fc.layers import LayerStore
 from localfc.fc.package_sources import CODE_FROM, CodeSourceUnavailableError, PackageSources

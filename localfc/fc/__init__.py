@@ -12,6 +12,8 @@ What lives where::
     housekeeping.py   between requests: instance ticks, code collection, code reload
     api/              the FC 3.0 OpenAPI routes and FC's error shape
     invocations.py    one invocation of function:qualifier, for every trigger
+    version_pools.py  one instance pool per function version: made, retired, housekept
+    version_specs.py  what a version's instances start with: environment, timeouts, code
     instances/        the instances: parent (worker process), child, pool, in-process
     triggers/         HTTP triggers (routes, events, answering a call), timers (cron), OSS events
     async_queue.py    asynchronous invocations: a queue per function, retries, event age

@@ -13,7 +13,8 @@ import pytest
 
 from localfc.fc.instances.code_source import CodeSource, make_writable, merge_layers
 from localfc.fc.instances.logs import InstanceLogs
-from localfc.fc.instances.parent import Instance, InstanceSpec
+from localfc.fc.instances.parent import Instance
+from localfc.fc.instances.spec import InstanceSpec
 from localfc.project.package.interpreters import InterpreterNotFoundError, find_interpreter
 from localfc.project.syaml import load_project
 from tests.fixtures.paths import REPO

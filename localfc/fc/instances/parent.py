@@ -1,10 +1,10 @@
 """One instance of a function = one worker process, seen from ``serve``.
 
-``Instance`` starts ``localfc.fc.instances.child`` in a fresh interpreter (own session, so Ctrl-C
-in the terminal reaches ``serve`` only), sends it calls over a socket pair, and reads its
-stdout/stderr pipes. One I/O thread per instance reads the three of them; when a result
-frame arrives it first drains the pipes, so the call's log lines are all collected before
-the caller gets its answer (that is what makes ``x-fc-log-type: Tail`` exact).
+``Instance`` starts ``localfc.fc.instances.child`` in a fresh interpreter (``process.py``),
+sends it calls over a socket pair and waits for them under the initializer and function
+timeouts, runs preStop before the end, and turns the frames it sends back into outcomes
+(``outcome.py``). Its one I/O thread (``io_loop.py``) reads frames and output together;
+output becomes log records attributed to the calls in flight (``output.py``, ``calls.py``).
 
 The instance never decides policy: the pool says when to start, reuse, retire or reap it.
 """
@@ -13,104 +13,27 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import os
-import re
-import selectors
-import signal
-import socket
-import subprocess
 import threading
 import time
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-import psutil
-
-from localfc.fc.debugging import DEBUG_PORT_ENV
-from localfc.fc.instances.code_source import CodeSource
-from localfc.fc.instances.logs import log_record
-from localfc.fc.instances.protocol import FrameBuffer, send_frame
+from localfc.fc.instances import outcome as outcomes
+from localfc.fc.instances.calls import CallsInFlight, PendingCall
+from localfc.fc.instances.io_loop import read_until_closed
+from localfc.fc.instances.output import InstanceOutput
+from localfc.fc.instances.process import KILL_GRACE_S, ResidentMemory, reap, spawn, terminate, worker_environment
+from localfc.fc.instances.protocol import send_frame
+from localfc.fc.instances.spec import InstanceStartError
 
 if TYPE_CHECKING:
+    import socket
+    import subprocess
     from collections.abc import Callable
-    from pathlib import Path
 
     from localfc.fc.instances.logs import InstanceLogs
-    from localfc.project.syaml.model import FunctionProps
-
-_FRAME_LINE = re.compile(r"^FC (?:Invoke|Initialize|PreStop) (?:Start|End) RequestId: ([^,\s]+)")
-_JSON_REQUEST_ID = re.compile(r'"request_id"\s*:\s*"([^"\\]+)"')
-_KILL_GRACE_S = 1.0
-_READ_SIZE = 65536
-
-
-class InstanceStartError(RuntimeError):
-    """The worker could not import the handler (or died while starting)."""
-
-
-@dataclass(frozen=True)
-class InstanceSpec:
-    """Everything needed to start instances of one function version."""
-
-    function_name: str
-    version_id: str  # "" for LATEST
-    props: FunctionProps
-    code_dir: Path
-    runtime: str
-    environment: dict[str, str]
-    concurrency: int
-    timeout_s: float
-    init_timeout_s: float
-    prestop_timeout_s: float
-    memory_mb: int
-    debug_port: int | None = None  # serve --debug: the process waits for a debugger here
-    # Which Python runs the code, and from where (an unpacked package, layers); None: the code
-    # directory above, run by the dev venv's interpreter.
-    source: CodeSource | None = None
-
-    @property
-    def version_label(self) -> str:
-        return self.version_id or "LATEST"
-
-    @property
-    def code_source(self) -> CodeSource:
-        return self.source or CodeSource.for_dev_venv(self.code_dir)
-
-
-@dataclass
-class CallOutcome:
-    """How one call on an instance ended. ``kind``: ok, error (the handler raised), init
-    (initializer failed), timeout, memory, crash."""
-
-    kind: str
-    body: bytes = b""
-    error_type: str = ""
-    error_message: str = ""
-    duration_ms: float = 0.0
-    log_lines: list[str] = field(default_factory=list)
-    # False when the instance was gone before the call reached the function (it printed
-    # nothing for it): FC sends such a call to another instance instead of failing it.
-    started: bool = True
-
-    @property
-    def retires_instance(self) -> bool:
-        return self.kind in ("init", "timeout", "memory", "crash")
-
-
-@dataclass
-class _PendingCall:
-    call_id: int
-    request_id: str
-    qualifier: str
-    done: threading.Event = field(default_factory=threading.Event)
-    outcome: CallOutcome | None = None
-    log_lines: list[str] = field(default_factory=list)
-    log_bytes: int = 0
-
-
-# The call's own lines kept in memory for the log tail; the file has them all.
-_TAIL_KEEP_BYTES = 16 * 1024
+    from localfc.fc.instances.outcome import CallOutcome
+    from localfc.fc.instances.spec import InstanceSpec
 
 
 class Instance:
@@ -145,45 +68,22 @@ class Instance:
         self.exited = threading.Event()
         self._sock: socket.socket | None = None
         self._send_lock = threading.Lock()
-        self._lock = threading.Lock()
-        self._pending: dict[int, _PendingCall] = {}
-        self._by_request: dict[str, _PendingCall] = {}
+        # Its lock also guards kill_reason: a call is taken, or refused, under it.
+        self._calls = CallsInFlight()
+        self._output = InstanceOutput(spec, instance_id, logs, self._calls)
         self._ready = threading.Event()
         self._start_error = ""
         self._stopped = threading.Event()
-        self._partial: dict[str, bytes] = {"stdout": b"", "stderr": b""}
-        # Lines no call printed (preStop, a background thread) get the last call's qualifier.
-        self._last_qualifier = ""
         self._io_thread: threading.Thread | None = None
         self._initialized_at = 0.0
-        self._psutil: psutil.Process | None = None
+        self._memory = ResidentMemory()
 
     # --- lifecycle ----------------------------------------------------------------
     def start(self) -> None:
         """Spawn the process and send it its configuration (returns at once)."""
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         source = self.spec.code_source
-        env = source.environment(self.spec.environment)
-        env["PYTHONUNBUFFERED"] = "1"  # the log order must be the order things were printed
-        if self.spec.debug_port is not None:
-            env[DEBUG_PORT_ENV] = str(self.spec.debug_port)  # see localfc/fc/debugging.py
-        try:
-            self.process = subprocess.Popen(
-                source.command(str(child.fileno())),
-                cwd=str(source.code_dir),
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                pass_fds=(child.fileno(),),
-                start_new_session=True,
-            )
-        except OSError as exc:
-            parent.close()
-            raise InstanceStartError(f"cannot start a worker process: {exc}") from None
-        finally:
-            child.close()
-        self._sock = parent
+        env = worker_environment(self.spec, source)
+        self.process, self._sock = spawn(source, env)
         self._send(
             {
                 "op": "configure",
@@ -216,34 +116,22 @@ class Instance:
 
     @property
     def busy(self) -> int:
-        with self._lock:
-            return len(self._pending)
+        return self._calls.count()
 
     def rss_bytes(self) -> int:
         """Resident memory of the process (0 if it is gone)."""
-        try:
-            if self._psutil is None or self._psutil.pid != self.pid:
-                self._psutil = psutil.Process(self.pid)
-            return int(self._psutil.memory_info().rss)
-        except (psutil.Error, OSError):
-            return 0
+        return self._memory.bytes_of(self.pid)
 
     def kill(self, reason: str, detail: str = "") -> None:
         """Terminate now (SIGTERM, then SIGKILL after a grace period); pending calls fail with
         an outcome that names ``reason``."""
-        with self._lock:
+        with self._calls.lock:
             if not self.kill_reason:
                 self.kill_reason, self.kill_detail = reason, detail
         process = self.process
         if process is None or self.exited.is_set():
             return
-        _signal_group(process, signal.SIGTERM)
-
-        def _finish() -> None:
-            if not self.exited.wait(_KILL_GRACE_S):
-                _signal_group(process, signal.SIGKILL)
-
-        threading.Thread(target=_finish, name=f"fc-kill-{self.instance_id}", daemon=True).start()
+        terminate(process, self.exited, f"fc-kill-{self.instance_id}")
 
     def stop(self) -> None:
         """Graceful end: run preStop (bounded by its timeout), then make sure the process is gone."""
@@ -251,13 +139,13 @@ class Instance:
             return
         if self.kill_reason or not self._ready.is_set() or self._start_error:
             self.kill(self.kill_reason or "stopped")
-            self.exited.wait(_KILL_GRACE_S + 1)
+            self.exited.wait(KILL_GRACE_S + 1)
             return
         with contextlib.suppress(OSError):
             self._send({"op": "stop", "request_id": f"prestop-{self.instance_id}"})
         if not self.exited.wait(self.spec.prestop_timeout_s + 1):
             self.kill("prestop-timeout")
-            self.exited.wait(_KILL_GRACE_S + 1)
+            self.exited.wait(KILL_GRACE_S + 1)
         if self._io_thread is not None and self._io_thread is not threading.current_thread():
             self._io_thread.join(timeout=2)
 
@@ -270,13 +158,11 @@ class Instance:
         retry_count: int | None = None,
     ) -> CallOutcome:
         """Run one invocation and wait for it, enforcing the initializer and function timeouts."""
-        pending = _PendingCall(next(self._ids), request_id, qualifier)
-        with self._lock:
+        pending = PendingCall(next(self._ids), request_id, qualifier)
+        with self._calls.lock:
             if self.kill_reason or self.exited.is_set():
-                return self._dead_outcome()
-            self._pending[pending.call_id] = pending
-            self._by_request[request_id] = pending
-            self._last_qualifier = qualifier
+                return self._gone_outcome()
+            self._calls.add(pending)
         meta: dict[str, Any] = {
             "op": "invoke",
             "id": pending.call_id,
@@ -290,13 +176,13 @@ class Instance:
         try:
             self._send(meta, event)
         except OSError:  # the process is gone (its end of the socket closed): never delivered
-            self._forget(pending)
-            return replace(self._dead_outcome(), started=False)
+            self._calls.forget(pending)
+            return replace(self._gone_outcome(), started=False)
         outcome = self._wait(pending, sent_at)
         self.last_used = time.monotonic()
         return outcome
 
-    def _wait(self, pending: _PendingCall, sent_at: float) -> CallOutcome:
+    def _wait(self, pending: PendingCall, sent_at: float) -> CallOutcome:
         while True:
             initializing = not self.initialized
             if initializing:
@@ -313,61 +199,21 @@ class Instance:
             if time.monotonic() >= deadline:
                 return self._time_out(pending, "invoke")
 
-    def _time_out(self, pending: _PendingCall, phase: str) -> CallOutcome:
-        with self._lock:
+    def _time_out(self, pending: PendingCall, phase: str) -> CallOutcome:
+        with self._calls.lock:
             if pending.outcome is not None:  # the result won the race
                 return pending.outcome
-            self._forget_locked(pending)
-        if phase == "init":
-            limit = self.spec.init_timeout_s
-            message = f"Initializer timed out after {limit:g} seconds"
-        else:
-            limit = self.spec.timeout_s
-            message = f"Function timed out after {limit:g} seconds"
-        self.kill("timeout", message)
-        self._platform_line(pending, f"FC Invoke End RequestId: {pending.request_id}, Error: {message}")
-        return CallOutcome(
-            "timeout",
-            error_type="UnhandledInvocationError",
-            error_message=message,
-            duration_ms=round(limit * 1000, 3),
-            log_lines=pending.log_lines,
-        )
+            self._calls.forget_locked(pending)
+        limit = self.spec.init_timeout_s if phase == "init" else self.spec.timeout_s
+        outcome = outcomes.timed_out(phase, limit, pending.log_lines)
+        self.kill("timeout", outcome.error_message)
+        self._output.call_failed(pending, outcome.error_message)
+        return outcome
 
-    def _dead_outcome(self, pending: _PendingCall | None = None) -> CallOutcome:
+    def _gone_outcome(self, pending: PendingCall | None = None) -> CallOutcome:
+        exit_status = self.process.poll() if self.process is not None and not self.kill_reason else None
         lines = pending.log_lines if pending is not None else []
-        # The instance writes "FC Invoke Start" (or "FC Initialize Start") before anything
-        # else of a call, unbuffered, and the pipes are drained before pending calls fail.
-        started = bool(lines)
-        if self.kill_reason == "memory":
-            return CallOutcome(
-                "memory",
-                error_type="UnhandledInvocationError",
-                error_message=self.kill_detail or "Function exceeded its memory limit",
-                log_lines=lines,
-                started=started,
-            )
-        if self.kill_reason == "timeout":
-            message = "the instance was killed because another invocation on it timed out"
-        elif self.kill_reason:
-            message = f"the instance was stopped ({self.kill_reason}) before the invocation finished"
-        else:
-            code = self.process.poll() if self.process is not None else None
-            message = "the instance process exited unexpectedly" + (
-                f" (exit status {code})" if code is not None else ""
-            )
-        return CallOutcome(
-            "crash", error_type="UnhandledInvocationError", error_message=message, log_lines=lines, started=started
-        )
-
-    def _forget(self, pending: _PendingCall) -> None:
-        with self._lock:
-            self._forget_locked(pending)
-
-    def _forget_locked(self, pending: _PendingCall) -> None:
-        self._pending.pop(pending.call_id, None)
-        if self._by_request.get(pending.request_id) is pending:
-            del self._by_request[pending.request_id]
+        return outcomes.instance_gone(self.kill_reason, self.kill_detail, exit_status, lines)
 
     def _send(self, meta: dict[str, Any], body: bytes = b"") -> None:
         sock = self._sock
@@ -379,166 +225,18 @@ class Instance:
     # --- I/O thread ---------------------------------------------------------------
     def _io_loop(self) -> None:
         assert self.process is not None and self._sock is not None
-        process, sock = self.process, self._sock
-        assert process.stdout is not None and process.stderr is not None
-        pipes = {process.stdout.fileno(): "stdout", process.stderr.fileno(): "stderr"}
-        for fd in pipes:
-            os.set_blocking(fd, False)
-        selector = selectors.DefaultSelector()
-        selector.register(sock, selectors.EVENT_READ, "ctrl")
-        for fd, name in pipes.items():
-            selector.register(fd, selectors.EVENT_READ, name)
-        frames = FrameBuffer()
-        open_pipes = dict(pipes)
         try:
-            while True:
-                ctrl_closed = False
-                for key, _ in selector.select():
-                    if key.data == "ctrl":
-                        try:
-                            data = sock.recv(_READ_SIZE)
-                        except OSError:
-                            data = b""
-                        if not data:
-                            ctrl_closed = True
-                            break
-                        parsed = frames.feed(data)
-                        if parsed:
-                            self._drain(open_pipes, selector)
-                            for meta, body in parsed:
-                                self._on_frame(meta, body)
-                    elif int(key.fd) in open_pipes:  # _drain may have closed it in this round
-                        self._read_pipe(int(key.fd), open_pipes, selector)
-                if ctrl_closed:
-                    break
+            read_until_closed(self.process, self._sock, self._output.feed, self._on_frame)
         finally:
-            # The process is gone (or closing): take what is left in the pipes without waiting
-            # for EOF (a grandchild may hold them open), then fail whatever is still pending.
-            with contextlib.suppress(Exception):
-                self._drain(open_pipes, selector, final=True)
-            selector.close()
-            self._finish_exit()
-
-    def _read_pipe(self, fd: int, open_pipes: dict[int, str], selector: selectors.BaseSelector) -> bool:
-        """Read what the pipe has now; False when it has nothing more for now or has ended."""
-        try:
-            data = os.read(fd, _READ_SIZE)
-        except BlockingIOError:
-            return False
-        except OSError:
-            data = b""
-        stream = open_pipes[fd]
-        if not data:
-            _forget(selector, fd)
-            del open_pipes[fd]
-            self._on_output(stream, b"", final=True)
-            return False
-        self._on_output(stream, data)
-        return True
-
-    def _drain(self, open_pipes: dict[int, str], selector: selectors.BaseSelector, final: bool = False) -> None:
-        """Take everything the pipes hold now, so output lands before the frame that follows it."""
-        for fd in list(open_pipes):
-            while fd in open_pipes and self._read_pipe(fd, open_pipes, selector):
-                pass
-            if final and fd in open_pipes:
-                # The instance is gone but a grandchild holds the pipe: flush the partial line.
-                self._on_output(open_pipes[fd], b"", final=True)
-
-    def _on_output(self, stream: str, data: bytes, final: bool = False) -> None:
-        chunk = self._partial[stream] + data
-        if final:
-            lines, self._partial[stream] = ([chunk] if chunk else []), b""
-        else:
-            *lines, self._partial[stream] = chunk.split(b"\n")
-        if not lines:
-            return
-        records = []
-        for raw in lines:
-            line = raw.decode("utf-8", "replace").rstrip("\r")
-            records.append(self._record(stream, line))
-        self.logs.write(self.spec.function_name, records)
-
-    def _record(self, stream: str, line: str) -> dict[str, Any]:
-        pending = self._attribute(line)
-        request_id = pending.request_id if pending is not None else ""
-        if pending is None:
-            match = _FRAME_LINE.match(line)
-            request_id = match.group(1) if match else ""
-        else:
-            self._keep(pending, line)
-        return log_record(
-            function=self.spec.function_name,
-            qualifier=pending.qualifier if pending is not None else self._last_qualifier,
-            version=self.spec.version_label,
-            request_id=request_id,
-            instance_id=self.instance_id,
-            stream=stream,
-            line=line,
-        )
-
-    def _attribute(self, line: str) -> _PendingCall | None:
-        """Which call printed ``line``: named in FC's framing, in our JSON log line, or the only
-        call in flight (with instanceConcurrency > 1 an unnamed line may stay unattributed)."""
-        with self._lock:
-            match = _FRAME_LINE.match(line)
-            if match:
-                return self._by_request.get(match.group(1))
-            if line.startswith("{"):
-                # A regex, not json.loads: this runs for every line the function prints.
-                named = _JSON_REQUEST_ID.search(line)
-                found = self._by_request.get(named.group(1)) if named else None
-                if found is not None:
-                    return found
-            if len(self._pending) == 1:
-                return next(iter(self._pending.values()))
-            return None
-
-    @staticmethod
-    def _keep(pending: _PendingCall, line: str) -> None:
-        pending.log_lines.append(line)
-        pending.log_bytes += len(line) + 1
-        while pending.log_bytes > _TAIL_KEEP_BYTES and len(pending.log_lines) > 1:
-            pending.log_bytes -= len(pending.log_lines.pop(0)) + 1
-
-    def _platform_line(self, pending: _PendingCall, line: str) -> None:
-        """A line FC itself writes into the function's log (e.g. when it kills a timed-out call)."""
-        self._keep(pending, line)
-        record = log_record(
-            function=self.spec.function_name,
-            qualifier=pending.qualifier,
-            version=self.spec.version_label,
-            request_id=pending.request_id,
-            instance_id=self.instance_id,
-            stream="stdout",
-            line=line,
-        )
-        self.logs.write(self.spec.function_name, [record])
+            self._finish_exit()  # fail whatever is still pending
 
     def _on_frame(self, meta: dict[str, Any], body: bytes) -> None:
         op = meta.get("op")
         if op == "result":
-            with self._lock:
-                pending = self._pending.pop(int(meta.get("id", 0)), None)
-                if pending is not None and self._by_request.get(pending.request_id) is pending:
-                    del self._by_request[pending.request_id]
+            pending = self._calls.pop(int(meta.get("id", 0)))
             if pending is None:
                 return  # the caller already gave up on it (timeout)
-            kind = "ok"
-            if meta.get("init_failed"):
-                kind = "init"
-            elif meta.get("memory_error"):
-                kind = "memory"
-            elif meta.get("error_type"):
-                kind = "error"
-            pending.outcome = CallOutcome(
-                kind,
-                body=body,
-                error_type=str(meta.get("error_type") or ""),
-                error_message=str(meta.get("error_message") or ""),
-                duration_ms=float(meta.get("duration_ms") or 0.0),
-                log_lines=pending.log_lines,
-            )
+            pending.outcome = outcomes.from_result(meta, body, pending.log_lines)
             pending.done.set()
         elif op == "initialized":
             self._initialized_at = time.monotonic()
@@ -555,16 +253,7 @@ class Instance:
     def _finish_exit(self) -> None:
         process = self.process
         if process is not None:
-            try:
-                process.wait(timeout=_KILL_GRACE_S + 1)
-            except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(timeout=2)
-            for pipe in (process.stdout, process.stderr):
-                if pipe is not None:
-                    with contextlib.suppress(OSError):
-                        pipe.close()
+            reap(process)
         if self._sock is not None:
             with contextlib.suppress(OSError):
                 self._sock.close()
@@ -572,32 +261,12 @@ class Instance:
             code = process.returncode if process is not None else None
             self._start_error = self._start_error or f"the instance process exited while starting (status {code})"
             self._ready.set()
-        with self._lock:
-            pending = list(self._pending.values())
-            self._pending.clear()
-            self._by_request.clear()
+        pending = self._calls.take_all()
         self.exited.set()
         for call in pending:
-            call.outcome = self._dead_outcome(call)
+            call.outcome = self._gone_outcome(call)
             if call.outcome.kind == "crash" and call.outcome.started and not self.kill_reason:
-                self._platform_line(
-                    call, f"FC Invoke End RequestId: {call.request_id}, Error: {call.outcome.error_message}"
-                )
+                self._output.call_failed(call, call.outcome.error_message)
             call.done.set()
         if self.on_exit is not None:
             self.on_exit(self)
-
-
-def _signal_group(process: subprocess.Popen[bytes], sig: int) -> None:
-    # The worker leads its own session: signal the group so helper processes it spawned go too.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, sig)
-    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-        process.send_signal(sig)
-
-
-def _forget(selector: selectors.BaseSelector, fd: int) -> None:
-    """Unregister a pipe at EOF; it may already be gone when the I/O loop and the final drain
-    both see the same EOF (seen as ``KeyError: 'N is not registered'`` in e2e runs)."""
-    with contextlib.suppress(KeyError, ValueError):
-        selector.unregister(fd)

@@ -18,11 +18,13 @@ import uuid
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from localfc.fc.instances.parent import Instance, InstanceStartError
+from localfc.fc.instances.parent import Instance
+from localfc.fc.instances.spec import InstanceStartError
 
 if TYPE_CHECKING:
     from localfc.fc.instances.logs import InstanceLogs
-    from localfc.fc.instances.parent import CallOutcome, InstanceSpec
+    from localfc.fc.instances.outcome import CallOutcome
+    from localfc.fc.instances.spec import InstanceSpec
 
 _START_TIMEOUT_S = 120.0  # importing a heavy handler on a busy machine
 

@@ -14,8 +14,10 @@ import os
 from typing import IO, TYPE_CHECKING, Any
 
 from localfc.fc.instances.in_process import InvocationResult
-from localfc.fc.instances.parent import CallOutcome, Instance, InstanceSpec, InstanceStartError
-from localfc.fc.invocations import NOT_INHERITED_PREFIXES
+from localfc.fc.instances.outcome import CallOutcome
+from localfc.fc.instances.parent import Instance
+from localfc.fc.instances.spec import InstanceSpec, InstanceStartError
+from localfc.fc.version_specs import NOT_INHERITED_PREFIXES
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from localfc.fc.instances.parent import CallOutcome
+from localfc.fc.instances.outcome import CallOutcome
 from localfc.fc.invocations import Invocation
 from localfc.fc.triggers.http import HttpRoutes, build_event, canonical_header_name, to_response
 from localfc.fc.wire import Request
