@@ -10,6 +10,10 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-pytest_plugins = sorted(
-    f"tests.fixtures.{path.stem}" for path in (REPO / "tests" / "fixtures").glob("*.py") if path.stem != "__init__"
+# ``paths`` first: other fixture modules import its constants, and a module imported before
+# pytest registers it as a plugin cannot have its asserts rewritten.
+pytest_plugins = ["tests.fixtures.paths"] + sorted(
+    f"tests.fixtures.{path.stem}"
+    for path in (REPO / "tests" / "fixtures").glob("*.py")
+    if path.stem not in ("__init__", "paths")
 )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 
+from localfc.fc.instances.pool import PoolClosedError, ThrottledError
 from localfc.fc.wire import Response
 
 
@@ -72,3 +73,10 @@ def path_not_supported(method: str, path: str) -> ApiError:
 
 def entity_too_large(limit: int) -> ApiError:
     return ApiError(400, "EntityTooLarge", f"payload size exceeds maximum allowed size ({limit} bytes)")
+
+
+def call_refused(exc: ThrottledError | PoolClosedError) -> ApiError:
+    """What FC answers when no instance takes a call: 429 throttled, or 503 while shutting down."""
+    if isinstance(exc, ThrottledError):
+        return ApiError(429, "ResourceExhausted", str(exc))
+    return ApiError(503, "ServiceUnavailable", "the local FC is shutting down")

@@ -161,10 +161,8 @@ class OpenApi:
             invocation = self.invoker.invoke(
                 name, request.body, qualifier=qualifier, trigger="api", request_id=request_id
             )
-        except ThrottledError as exc:
-            raise ApiError(429, "ResourceExhausted", str(exc)) from None
-        except PoolClosedError:
-            raise ApiError(503, "ServiceUnavailable", "the local FC is shutting down") from None
+        except (ThrottledError, PoolClosedError) as exc:
+            raise errors.call_refused(exc) from None
         headers = {
             "x-fc-request-id": request_id,
             "x-fc-function-version": invocation.version_label,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+from localfc.fc.api import errors
 from localfc.fc.api.errors import ApiError
 from localfc.fc.context import FAKE_ACCESS_KEY_ID, FAKE_ACCESS_KEY_SECRET, credentials_from_env
 from localfc.fc.instances.pool import PoolClosedError, ThrottledError
@@ -57,10 +58,8 @@ class HttpTriggerCalls:
             invocation = self.invoker.invoke(
                 route.function_name, event, qualifier=route.qualifier, trigger="http", request_id=request_id
             )
-        except ThrottledError as exc:
-            raise ApiError(429, "ResourceExhausted", str(exc)) from None
-        except PoolClosedError:
-            raise ApiError(503, "ServiceUnavailable", "the local FC is shutting down") from None
+        except (ThrottledError, PoolClosedError) as exc:
+            raise errors.call_refused(exc) from None
         response = to_response(invocation)
         detail = f"{request.method} {raw_path}"
         if not invocation.ok:
