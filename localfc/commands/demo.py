@@ -8,7 +8,10 @@ for a canary never touches your working tree), then runs, as a user would:
    official ``alibabacloud_fc20230330`` client;
 3. uploads with the official ``oss2`` client that fire the OSS triggers (summary, thumbnails);
 4. ``local_invoke.py release`` — publish, canary 20 %, measure the split, roll back;
-5. ``local_invoke.py logs --stats`` — calls, errors and latency per version.
+5. ``local_invoke.py logs --stats`` — calls, errors and latency per version;
+6. ``local_invoke.py package`` and the requests ``s deploy`` sends for an existing function
+   (GetFunction, tempBucketToken, the zip PUT to the OSS bucket it names, UpdateFunction),
+   with the official clients; the function then answers from its zip, not the working tree.
 
 Every step prints the command or call it makes and what came back; the demo exits non-zero
 as soon as a step does not do what it says.
@@ -29,6 +32,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from localfc.fc.context import LOCAL_ACCOUNT_ID
+from localfc.project.package.builder import CACHE_DIR
 from localfc.terminal import bold
 
 if TYPE_CHECKING:
@@ -58,7 +63,7 @@ def _show(text: str) -> None:
     print(f"   {text}", flush=True)
 
 
-def _cli(workdir: Path, *args: str, stdin: bytes | None = None, check: bool = True) -> str:
+def _cli(workdir: Path, *args: str, stdin: bytes | None = None, check: bool = True, timeout: float = 120) -> str:
     """Run ``local_invoke.py ARGS`` in the scratch copy, print it and its stdout."""
     shown = " ".join(a if " " not in a and "{" not in a else f"'{a}'" for a in args)
     print(f"   $ python local_invoke.py {shown}", flush=True)
@@ -67,7 +72,7 @@ def _cli(workdir: Path, *args: str, stdin: bytes | None = None, check: bool = Tr
         cwd=workdir,
         input=stdin,
         capture_output=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
     out = done.stdout.decode("utf-8", "replace").rstrip()
@@ -95,6 +100,12 @@ def _scratch_copy(target: Path) -> None:
             shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
             shutil.copy2(source, target / name)
+    # The scratch copy shares the repository's wheel cache: FC's wheels are downloaded once,
+    # by the first demo or `package`, not at every demo.
+    cache = REPO / CACHE_DIR
+    cache.mkdir(parents=True, exist_ok=True)
+    (target / CACHE_DIR).parent.mkdir(parents=True, exist_ok=True)
+    (target / CACHE_DIR).symlink_to(cache, target_is_directory=True)
 
 
 def _start_serve(workdir: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
@@ -247,6 +258,7 @@ def run(args: argparse.Namespace) -> int:
 
         _say("Logs of the local FC: which version ran, how it did")
         _cli(scratch, "logs", "--stats")
+        _deploy_flow(scratch, str(doc["url"]), str(doc["endpoint"]), str(doc.get("oss_endpoint") or ""))
         print("\nDemo finished: every flow did what it says.")
         return 0
     except DemoError as exc:
@@ -270,3 +282,56 @@ def _bucket_name(workdir: Path) -> str:
             if trigger.triggerType == "oss":
                 return trigger.oss_bucket
     raise DemoError("s.yaml declares no OSS trigger")
+
+
+def _deploy_flow(workdir: Path, url: str, endpoint: str, oss_endpoint: str) -> None:
+    """``package``, then what ``s deploy`` sends for a function that exists (the sequence in
+    docs/local-fc.md): the deployed zip replaces the working tree's code of prime-checker."""
+    import oss2  # noqa: PLC0415 - dev-only path of the demo
+    import requests  # noqa: PLC0415
+    from alibabacloud_fc20230330 import models  # noqa: PLC0415
+    from alibabacloud_fc20230330.client import Client  # noqa: PLC0415
+    from alibabacloud_tea_openapi.models import Config  # noqa: PLC0415
+
+    _say("Package and deploy like `s deploy` (package, then the official SDK and oss2)")
+    # The first package of a fresh clone downloads FC's wheels for python3.10 (1-3 minutes).
+    _cli(workdir, "package", "prime-checker", timeout=1500)
+    zip_path = workdir / "dist" / "prime-checker.zip"
+    if not oss_endpoint:
+        raise DemoError("serve runs without its OSS: s deploy's upload needs it")
+    client = Client(
+        Config(
+            access_key_id="demo", access_key_secret="demo", endpoint=endpoint, protocol="http", region_id="cn-hangzhou"
+        )
+    )
+    before = client.get_function("prime-checker", models.GetFunctionRequest()).body
+    _show(f"get_function('prime-checker') -> {before.state}, served from s.yaml: s deploy updates it")
+    token = requests.get(f"{url}/2016-08-15/tempBucketToken", timeout=30).json()
+    credentials = token["credentials"]
+    auth = oss2.StsAuth(credentials["AccessKeyId"], credentials["AccessKeySecret"], credentials["SecurityToken"])
+    key = f"{LOCAL_ACCOUNT_ID}/{token['objectName']}"
+    oss2.Bucket(auth, oss_endpoint, token["ossBucket"]).put_object_from_file(key, str(zip_path))
+    _show(f"tempBucketToken -> put_object oss://{token['ossBucket']}/{key} ({zip_path.stat().st_size} bytes)")
+    code = models.InputCodeLocation(oss_bucket_name=token["ossBucket"], oss_object_name=key)
+    updated = client.update_function(
+        "prime-checker", models.UpdateFunctionRequest(body=models.UpdateFunctionInput(code=code))
+    ).body
+    _show(
+        f"update_function(code=oss) -> state {updated.state}, lastUpdateStatus {updated.last_update_status}, "
+        f"codeChecksum {updated.code_checksum}, codeSize {updated.code_size}"
+    )
+    if updated.state != "Active" or updated.last_update_status != "Successful":
+        raise DemoError(f"the deployed package was not accepted: {updated.last_update_status_reason}")
+    # The package holds the canary step's "(v2)" wording. Change the scratch copy once more:
+    # the instances the update starts run the unpacked zip, so they must not see "(v3)".
+    algorithm = workdir / "algorithms" / "prime_checker.py"
+    algorithm.write_text(algorithm.read_text(encoding="utf-8").replace("(v2)", "(v3)"))
+    _show("(changed algorithms/prime_checker.py in the scratch copy again: v3, not deployed)")
+    answer = requests.post(f"{url}/prime-checker/check", json={"number": 13}, timeout=60)
+    _show(f"POST /prime-checker/check {{'number': 13}} -> {answer.status_code} {answer.text}")
+    if answer.status_code != 200 or "(v2)" not in answer.text:
+        raise DemoError("the deployed package did not answer with its own code")
+    unpacked = workdir / ".localfc" / "functions" / "prime-checker" / "code" / str(updated.code_checksum)
+    if not (unpacked / "handlers" / "prime_checker.py").is_file():
+        raise DemoError(f"the deployed code is not where serve keeps it: {unpacked}")
+    _show(f"(served from the deployed zip, unpacked in {unpacked.relative_to(workdir)}/)")

@@ -114,6 +114,7 @@ def _write_template(template: Path, packaged: dict[str, tuple[Path, str | None]]
     except (DeployTemplateError, ProjectError, OSError) as exc:
         print(f"error: {DEPLOY_TEMPLATE}: {exc}", file=sys.stderr)
         return 1
-    what = f"s.yaml with code: the zips above ({len(packaged)} functions)"
+    count = len(packaged)
+    what = f"s.yaml with code: the zips above ({count} function{'s' if count != 1 else ''})"
     print(f"{written.name}: {what}; deploy with `s deploy -y -t {written.name}`")
     return 0
