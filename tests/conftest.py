@@ -12,8 +12,9 @@ if str(REPO) not in sys.path:
 
 # ``paths`` first: other fixture modules import its constants, and a module imported before
 # pytest registers it as a plugin cannot have its asserts rewritten.
-pytest_plugins = ["tests.fixtures.paths"] + sorted(
+_OTHER_FIXTURES = sorted(
     f"tests.fixtures.{path.stem}"
     for path in (REPO / "tests" / "fixtures").glob("*.py")
     if path.stem not in ("__init__", "paths")
 )
+pytest_plugins = ["tests.fixtures.paths", *_OTHER_FIXTURES]

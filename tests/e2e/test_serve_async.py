@@ -79,7 +79,9 @@ def test_events_older_than_max_age_expire(basic_serve):
     task_id = invoke_async(basic_serve.url, "expiring", {})
     doc = finished_task(basic_serve.url, "expiring", task_id)
     assert doc["status"] == "Expired"  # maxAsyncEventAgeInSeconds: 1, each attempt takes 0.6 s
-    assert 1 <= doc["alreadyRetriedTimes"] < 8
+    # It expired before its 8 retries ran out. How many fit in the second depends on the
+    # machine's speed (none when a loaded machine's cold start eats it), so no lower bound.
+    assert 0 <= doc["alreadyRetriedTimes"] < 8
     record = eventually(lambda: destination_records(basic_serve, doc["requestId"]))[0]
     assert record["requestContext"]["condition"] == "EventExpired"
 
