@@ -26,12 +26,13 @@ from localfc.logstore.outcomes import Outcomes
 from localfc.logstore.render import render
 from localfc.logstore.selection import OutcomeGate, Selection
 from localfc.logstore.stats import stats_table, version_stats
+from localfc.names import did_you_mean
 from localfc.terminal import highlight
 from localfc.timeparse import TimeInputError, TimeWindow
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from localfc.logstore.entries import Entry
 
@@ -105,9 +106,23 @@ def run(args: argparse.Namespace) -> int:
         show(entry)
     if not entries and not args.tail and not files.paths():
         print(f"no logs under {root}; `local_invoke.py serve` writes them there", file=sys.stderr)
+    elif not entries and not args.tail and args.qualifier:
+        _hint_qualifier(root, functions, args.qualifier)
     if args.tail:
         follow(files, pick, show)
     return 0
+
+
+def _hint_qualifier(root: Path, functions: Iterable[str], qualifier: str) -> None:
+    """Nothing matched: when no call ever went through ``qualifier`` it is likely a typo (a
+    qualifier not used yet is not an error, so the exit status stays 0)."""
+    seen = {name for e in LogFiles(root, functions).read_new() for name in (e.qualifier, e.version) if name}
+    if qualifier not in seen:
+        known = ", ".join(sorted(seen)) or "none"
+        print(
+            f"no calls through qualifier {qualifier!r} in the logs{did_you_mean(qualifier, seen)} (seen: {known})",
+            file=sys.stderr,
+        )
 
 
 def _stats(files: LogFiles, selection: Selection, as_json: bool, root: Path) -> int:

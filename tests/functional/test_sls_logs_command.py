@@ -170,6 +170,15 @@ def test_filters_by_version_or_qualifier(capsys: pytest.CaptureFixture[str], sta
     assert len(prod) == 6 * 3 + 3 + 1
 
 
+def test_a_qualifier_no_call_went_through_gets_a_suggestion(capsys: pytest.CaptureFixture[str], state: Path) -> None:
+    code, lines, err = run(capsys, state, "--qualifier", "prdo")
+    assert (code, lines) == (0, [])
+    assert "no calls through qualifier 'prdo' in the logs; did you mean 'prod'?" in err
+    assert "(seen: 3, 4, LATEST, prod)" in err
+    _, _, err = run(capsys, state, "--qualifier", "prod", "--search", "nothing like this")
+    assert err == ""  # a qualifier that was used: nothing to suggest
+
+
 def test_errors_only(capsys: pytest.CaptureFixture[str], state: Path) -> None:
     _, lines, _ = run(capsys, state, "--errors")
     assert len(lines) == 4, lines  # the 500, the 422, the traceback, FC's End ... Error
