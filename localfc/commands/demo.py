@@ -306,7 +306,10 @@ def _deploy_flow(workdir: Path, url: str, endpoint: str, oss_endpoint: str) -> N
     )
     before = client.get_function("prime-checker", models.GetFunctionRequest()).body
     _show(f"get_function('prime-checker') -> {before.state}, served from s.yaml: s deploy updates it")
-    token = requests.get(f"{url}/2016-08-15/tempBucketToken", timeout=30).json()
+    answer = requests.get(f"{url}/2016-08-15/tempBucketToken", timeout=30)
+    if answer.status_code != 200:
+        raise DemoError(f"tempBucketToken answered {answer.status_code}: {answer.text[:300]}")
+    token = answer.json()
     credentials = token["credentials"]
     auth = oss2.StsAuth(credentials["AccessKeyId"], credentials["AccessKeySecret"], credentials["SecurityToken"])
     key = f"{LOCAL_ACCOUNT_ID}/{token['objectName']}"
