@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from localfc.fc.debugging import DEBUG_TIMEOUT_S
-from localfc.fc.instances.pool import InstancePool, ThrottledError
+from localfc.fc.instances.pool import InstancePool, PoolClosedError, ThrottledError
 from localfc.fc.version_specs import spec_for
 from localfc.project.syaml.model import LATEST
 
@@ -83,6 +83,10 @@ class VersionPools:
         # May build a package: not under the lock.
         spec = spec_for(resolved, self.options, sources=self.sources, extra_env=self.extra_env, note=self.console.note)
         with self._lock:
+            if self._closed:
+                # A call that arrives while serve shuts down: a pool made now would start an
+                # instance that close() has already passed by, and nobody would stop it.
+                raise PoolClosedError("serve is shutting down")
             pool = self._pools.get(key)
             if pool is None:
                 debugged = spec.debug_port is not None  # one instance: one debug port

@@ -9,6 +9,7 @@ import os
 import signal
 
 import psutil
+import pytest
 import requests
 
 from tests.fixtures.serve import BASIC_APP, eventually, run_concurrently, start_serve
@@ -167,3 +168,21 @@ def test_idle_instances_are_reaped_after_prestop(tmp_path):
         assert stopped == [{"pid": pid, "function": "echo"}]
         assert invoke(serve.url, "echo", {}).json()["info"]["pid"] != pid
         assert any("idle" in line for line in serve.console.lines())
+
+
+def test_a_call_during_shutdown_starts_no_instance(tmp_path):
+    """Between closing its instances and closing its port, serve may still get a call: it is
+    refused (503 over HTTP) and starts no instance that nothing would stop."""
+    from localfc.fc.instances.pool import PoolClosedError  # noqa: PLC0415
+
+    with start_serve(BASIC_APP, tmp_path, run_oss=False, run_timers=False) as handle:
+        invoker = handle.fc.invoker
+        assert invoke(handle.url, "echo", {"n": 1}).status_code == 200
+        invoker.close()
+        children_before = psutil.Process().children(recursive=True)
+        with pytest.raises(PoolClosedError):
+            invoker.invoke("shared", b"{}", trigger="api", request_id="late-call")
+        assert not [p for p in invoker.pools() if p.spec.function_name == "shared"]
+        assert psutil.Process().children(recursive=True) == children_before
+        answer = invoke(handle.url, "shared", {})
+        assert (answer.status_code, answer.json()["Code"]) == (503, "ServiceUnavailable")

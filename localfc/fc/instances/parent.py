@@ -73,7 +73,6 @@ class Instance:
         self._output = InstanceOutput(spec, instance_id, logs, self._calls)
         self._ready = threading.Event()
         self._start_error = ""
-        self._stopped = threading.Event()
         self._io_thread: threading.Thread | None = None
         self._initialized_at = 0.0
         self._memory = ResidentMemory()
@@ -247,8 +246,7 @@ class Instance:
         elif op == "start_failed":
             self._start_error = str(meta.get("message") or "the handler could not be loaded")
             self._ready.set()
-        elif op == "stopped":
-            self._stopped.set()
+        # "stopped" (preStop ran, the child exits next) needs nothing: stop() waits for the exit.
 
     def _finish_exit(self) -> None:
         process = self.process
