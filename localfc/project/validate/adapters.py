@@ -95,7 +95,8 @@ def static_facts(resolver: StaticResolver, dotted: str) -> HandlerFacts | None:
     """The facts the source states plainly, or None when only importing can tell."""
     owner = resolver.owner(dotted)
     if owner is None:
-        return None
+        # A plain function is what the import probe would find too: no need to import it.
+        return HandlerFacts("other") if resolver.is_plain_function(dotted) else None
     if owner.is_a(OBJECT_CLASS):
         return HandlerFacts("object", ())
     if owner.is_a(ALGORITHM_CLASS):

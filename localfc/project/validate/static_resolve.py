@@ -139,6 +139,17 @@ class StaticResolver:
         where = value.module.name if value.module is not None else module.name
         return Owner(tuple(names), value.call, self, where)
 
+    def is_plain_function(self, dotted: str) -> bool:
+        """Whether the source says ``dotted`` is a function (a ``def``, a lambda, a re-export
+        of one), not a method bound to an instance: then no adapter object is behind it."""
+        module_name, _, attr = dotted.rpartition(".")
+        try:
+            module = self._module(module_name) if module_name else None
+            value = self._attribute(module, attr, 0) if module is not None else None
+        except (UndecidableError, MissingNameError, SyntaxError):
+            return False
+        return isinstance(value, _Func) and not value.drop_first
+
     def value_of(self, module_name: str, expr: ast.expr) -> str | None:
         """The qualified name of the class (or function) ``expr`` names in ``module_name``."""
         try:

@@ -181,6 +181,24 @@ def test_repository_facts_come_from_the_source_alone() -> None:
     assert (facts["thumbnailer"].writes_oss, facts["prime-checker"].writes_oss) == (True, False)
 
 
+def test_a_plain_function_is_known_from_the_source_without_importing_it(bindings: Path) -> None:
+    """``invoke`` asks whether a handler writes OSS before every call: a plain ``def`` (also
+    re-exported) must not cost a child interpreter importing the module."""
+    path = s_yaml(
+        bindings,
+        {
+            "vendored": "handlers.from_vendored.handler",
+            "bound": "handlers.unpacked.handler",
+            "decorated": "handlers.decorated.handler",
+        },
+    )
+    project = load_project(path, environ={})
+    facts = {r: handler_facts(project, props, use_import=False) for r, props in project.functions()}
+    assert facts["vendored"].kind == "other"
+    assert facts["bound"].kind == "unknown"  # a method of a class that is not one of ours
+    assert facts["decorated"].kind == "unknown"  # a decorator may return anything: the probe decides
+
+
 def test_route_paths_are_normalised_as_the_runtime_does() -> None:
     for method, path in [("get", "/a/"), ("POST", "b"), ("put", "//c//d/")]:
         route = Route(method, path)
