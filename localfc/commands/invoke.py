@@ -189,7 +189,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        result = _execute(args, project, props, event, oss_endpoint)
+        result = _execute(args, project, props, event, oss_endpoint=oss_endpoint, state=state)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -198,7 +198,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _execute(
-    args: argparse.Namespace, project: Project, props: FunctionProps, event: bytes, oss_endpoint: str | None
+    args: argparse.Namespace,
+    project: Project,
+    props: FunctionProps,
+    event: bytes,
+    *,
+    oss_endpoint: str | None,
+    state: StateDir,
 ) -> InvocationResult:
     """Run the call in this process or, from a package, in a process of FC's Python; raises
     ``UsageError`` when it cannot start."""
@@ -211,7 +217,7 @@ def _execute(
         print("note: -d runs the working tree in the dev venv, not the package", file=sys.stderr)
         code_from = "venv"
     try:
-        source = _code_source(project, props, code_dir, code_from)
+        source = _code_source(project, props, code_dir, code_from, state)
     except CodeSourceUnavailableError as exc:
         raise UsageError(str(exc)) from None
     mounted = source.code_dir if source is not None else code_dir
@@ -304,8 +310,9 @@ def _oss_endpoint(args: argparse.Namespace, project: Project, props: FunctionPro
     )
 
 
-def _code_source(project: Project, props: FunctionProps, code_dir: Path, mode: str) -> CodeSource | None:
-    state = StateDir.for_project(project.path)
+def _code_source(
+    project: Project, props: FunctionProps, code_dir: Path, mode: str, state: StateDir
+) -> CodeSource | None:
     region = props.region
     layers = LayerStore(state.layers, region=region, account_id=LOCAL_ACCOUNT_ID)
     sources = PackageSources(project, state.root, mode, layers, note=lambda line: print(line, file=sys.stderr))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from localfc.project.package.interpreters import InterpreterNotFoundError, find_interpreter
 from tests.fixtures.paths import REPO
 
 if TYPE_CHECKING:
@@ -100,6 +101,23 @@ def test_timeout_flag_overrides_and_a_quick_call_reports_its_memory(project: Pat
     assert (done.returncode, json.loads(done.stdout)) == (0, {"slept": 1.5})
     memory = done.stderr.splitlines()[-1]
     assert " MB peak of 128 MB (this process, not limited here; serve enforces memorySize)" in memory
+
+
+def test_timeout_zero_means_none_also_when_run_from_the_package(project: Path) -> None:
+    """The package runs in an instance process of FC's Python, with its own deadlines."""
+    try:
+        find_interpreter("3.10")
+    except InterpreterNotFoundError as exc:
+        pytest.skip(str(exc))
+    done = invoke(project, "-e", '{"sleep": 1.5}', "--timeout", "0", "--code-from", "package")
+    assert (done.returncode, json.loads(done.stdout)) == (0, {"slept": 1.5}), done.stderr[-2000:]
+    over = invoke(project, "-e", '{"sleep": 30}', "--code-from", "package")
+    assert json.loads(over.stdout)["errorMessage"] == "Function timed out after 1 seconds"
+    # --state-dir is where the built package (and the layers) are kept, not only the async state.
+    state = project.parent / "elsewhere"
+    done = invoke(project, "-e", "{}", "--code-from", "package", "--state-dir", str(state))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (state / "packages" / "sleeper").is_dir()
 
 
 def test_breakpoint_stops_the_clock(project: Path) -> None:

@@ -13,6 +13,7 @@ import itertools
 import os
 from typing import IO, TYPE_CHECKING, Any
 
+from localfc.fc.debugging import DEBUG_TIMEOUT_S
 from localfc.fc.instances.in_process import InvocationResult
 from localfc.fc.instances.outcome import CallOutcome
 from localfc.fc.instances.parent import Instance
@@ -74,6 +75,11 @@ def invoke_isolated(
     env = {k: v for k, v in os.environ.items() if not k.startswith(NOT_INHERITED_PREFIXES)}
     env.update(environment)
     lifecycle = props.instanceLifecycleConfig
+    initializer = float(lifecycle.initializer.timeout if lifecycle and lifecycle.initializer else 3)
+    # As in-process (instances/watchdog.py): ``timeout_s`` replaces both limits, and 0 means
+    # none (an instance's deadline is always a number: a day, as under a debugger).
+    if timeout_s is not None and timeout_s <= 0:
+        timeout_s = DEBUG_TIMEOUT_S
     spec = InstanceSpec(
         function_name=props.functionName,
         version_id="",
@@ -83,7 +89,7 @@ def invoke_isolated(
         environment=env,
         concurrency=1,
         timeout_s=float(props.timeout) if timeout_s is None else timeout_s,
-        init_timeout_s=float(lifecycle.initializer.timeout if lifecycle and lifecycle.initializer else 3),
+        init_timeout_s=initializer if timeout_s is None else timeout_s,
         prestop_timeout_s=float(lifecycle.preStop.timeout if lifecycle and lifecycle.preStop else 3),
         memory_mb=props.memorySize,
         source=source,
