@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from localfc.fc.console import Console
     from localfc.fc.instances.logs import InstanceLogs
+    from localfc.fc.instances.spec import InstanceSpec
     from localfc.fc.options import ServeOptions
     from localfc.fc.package_sources import PackageSources
     from localfc.fc.qualifiers import Resolved, Resolver
@@ -89,11 +90,11 @@ class VersionPools:
                 raise PoolClosedError("serve is shutting down")
             pool = self._pools.get(key)
             if pool is None:
-                debugged = spec.debug_port is not None  # one instance: one debug port
+                debugged = spec.debug_port is not None
                 pool = InstancePool(
                     spec,
                     self.logs,
-                    max_instances=1 if debugged else self.options.max_instances if cap is None else cap,
+                    max_instances=self._max_instances(spec, cap),
                     idle_timeout_s=DEBUG_TIMEOUT_S if debugged else self.options.idle_timeout_s,
                 )
                 self._pools[key] = pool
@@ -119,7 +120,7 @@ class VersionPools:
                     continue
                 if key[1] == "":
                     pool.spec = replace(pool.spec, props=current.props)  # a trigger changed, not the code
-                pool.max_instances = self.options.max_instances if cap is None else max(1, cap)
+                pool.max_instances = self._max_instances(pool.spec, cap)
         return retired
 
     def code_changed(self, code_dir: Path) -> list[str]:
@@ -128,19 +129,29 @@ class VersionPools:
         for pool in self.pools():
             if pool.spec.version_id == "" and pool.spec.code_dir == code_dir:
                 if pool.spec.source is not None and pool.spec.source.isolated:
-                    # Run from a package: the next call builds the new one, in a new pool.
+                    # Run from a package: the next call builds the new one, in a new pool;
+                    # this one is retired like a deployed-over pool (closed once drained).
                     with self._lock:
                         key = (pool.spec.function_name, pool.spec.version_id)
-                        if self._pools.get(key) is pool:
-                            del self._pools[key]
-                if pool.retire_all():
+                        retired = self._retire_locked(key) if self._pools.get(key) is pool else 0
+                else:
+                    retired = pool.retire_all()
+                if retired:
                     names.append(pool.spec.function_name)
         return names
 
-    def _retire_locked(self, key: tuple[str, str]) -> None:
+    def _retire_locked(self, key: tuple[str, str]) -> int:
+        """Take the pool of ``key`` out of service; it closes once drained (``tick``)."""
         pool = self._pools.pop(key)
-        pool.retire_all()
         self._retiring.append(pool)
+        return pool.retire_all()
+
+    def _max_instances(self, spec: InstanceSpec, cap: int | None) -> int:
+        """A debugged function has one instance (one debug port); else its ConcurrencyConfig's
+        cap (0 throttles before a pool is asked), else ``--max-instances``."""
+        if spec.debug_port is not None:
+            return 1
+        return self.options.max_instances if cap is None else max(1, cap)
 
     def code_dirs(self) -> set[Path]:
         """Code directories some pool (current or retiring) may still start or run from."""
