@@ -5,7 +5,9 @@ its own. A change counts when it touches a ``*.py`` file that ``s deploy`` would
 question is put to ``CodeTree``, the ``.fcignore`` matcher ``package`` walks with, so ``serve``
 ignores exactly what ``.fcignore`` ignores (nested files, ``!`` rules, ignored directories).
 An edited ``.fcignore`` is read again. ``python/`` (what ``s build`` installs) is packaged, so
-reinstalling dependencies there also gives LATEST fresh instances.
+reinstalling dependencies there also gives LATEST fresh instances. serve's own state directory
+(``.localfc``: versions' snapshots, deployed zips, packages it built, logs) is never code, even
+where ``.fcignore`` does not list it: ``exclude`` names it.
 
     watcher = CodeWatcher()
     watcher.watch(Path("."))         # returns once the directory is watched
@@ -35,8 +37,9 @@ _IDLE_YIELD_MS = 100
 _READY_TIMEOUT_S = 30.0
 
 
-def python_changes(tree: CodeTree, root: str, paths: Iterable[str]) -> frozenset[str]:
-    """The packaged ``*.py`` files among ``paths`` (absolute), relative to ``root``.
+def python_changes(tree: CodeTree, root: str, paths: Iterable[str], exclude: str = "") -> frozenset[str]:
+    """The packaged ``*.py`` files among ``paths`` (absolute), relative to ``root``, but none
+    under the directory ``exclude`` (absolute).
 
     >>> tree = CodeTree(Path("/app"))                                               # doctest: +SKIP
     >>> python_changes(tree, "/app", ["/app/handlers/a.py", "/app/tests/test_a.py"])  # doctest: +SKIP
@@ -47,7 +50,7 @@ def python_changes(tree: CodeTree, root: str, paths: Iterable[str]) -> frozenset
         tree.forget()
     found = set()
     for path in paths:
-        if not path.endswith(".py"):
+        if not path.endswith(".py") or (exclude and path.startswith(exclude + os.sep)):
             continue
         relative = os.path.relpath(path, root).replace(os.sep, "/")
         if not relative.startswith("../") and tree.packaged(relative):
@@ -58,7 +61,8 @@ def python_changes(tree: CodeTree, root: str, paths: Iterable[str]) -> frozenset
 class CodeWatcher:
     """Watches code directories and reports which ones changed since the last ``changed()``."""
 
-    def __init__(self) -> None:
+    def __init__(self, exclude: Path | None = None) -> None:
+        self._exclude = str(exclude.resolve()) if exclude is not None else ""
         self._lock = threading.Lock()
         self._changed: dict[Path, set[str]] = {}
         self._threads: dict[Path, threading.Thread] = {}
@@ -105,7 +109,7 @@ class CodeWatcher:
                 raise_interrupt=False,
             ):
                 ready.set()
-                files = python_changes(tree, str(root), (path for _, path in batch))
+                files = python_changes(tree, str(root), (path for _, path in batch), self._exclude)
                 if files:
                     with self._lock:
                         self._changed.setdefault(code_dir, set()).update(files)

@@ -15,6 +15,7 @@ from localfc.fc.deployments.launch import is_deployed
 
 if TYPE_CHECKING:
     import threading
+    from pathlib import Path
 
     from localfc.fc.console import Console
     from localfc.fc.deployments import Catalog
@@ -28,12 +29,15 @@ log = logging.getLogger("localfc.fc")
 class Housekeeping:
     """``run(stop)`` is the housekeeping thread's body; it returns once ``stop`` is set."""
 
-    def __init__(self, invoker: Invoker, catalog: Catalog, console: Console, options: ServeOptions) -> None:
+    def __init__(
+        self, invoker: Invoker, catalog: Catalog, console: Console, options: ServeOptions, *, state_dir: Path
+    ) -> None:
         self.invoker = invoker
         self.catalog = catalog
         self.console = console
         self.options = options
-        self.watcher = CodeWatcher()
+        # serve writes .py files into its state directory (snapshots, deployed code): not edits.
+        self.watcher = CodeWatcher(exclude=state_dir)
 
     def watch_code(self, project: Project) -> None:
         """Watch the code directory of every function of ``project`` that runs from the

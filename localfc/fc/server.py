@@ -93,7 +93,9 @@ class LocalFC:
         )
         self.docs = ApiDocs(project, base_url=lambda: self.url)
         self.dispatcher = Dispatcher(self)
-        self.housekeeping = Housekeeping(self.invoker, self.catalog, self.console, self.options)
+        self.housekeeping = Housekeeping(
+            self.invoker, self.catalog, self.console, self.options, state_dir=self.state.root
+        )
         self._oss_router: OssEventRouter | None = None
         self.oss: Any = None
         self.sls: Any = None

@@ -62,6 +62,14 @@ def test_an_edited_fcignore_is_read_again(app: Path) -> None:
     assert python_changes(tree, str(app), [str(app / ".fcignore"), str(app / "tests/test_a.py")]) == {"tests/test_a.py"}
 
 
+def test_serves_own_state_directory_is_never_code(app: Path) -> None:
+    """With no .fcignore line for it, .localfc/ would be packaged: still, the snapshots and
+    deployed code serve writes there are not edits of the working tree."""
+    state = app / ".localfc"
+    written = [str(state / "versions" / "f" / "1" / "code" / "app.py"), str(app / "handlers" / "a.py")]
+    assert python_changes(CodeTree(app), str(app), written, exclude=str(state)) == {"handlers/a.py"}
+
+
 @pytest.fixture
 def watcher(app: Path) -> Iterator[CodeWatcher]:
     watcher = CodeWatcher()
