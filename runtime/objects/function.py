@@ -114,13 +114,17 @@ class ObjectFunction(FunctionRuntime):
 
     def operation_for(self, event: Event) -> str:
         """``oss_event`` for an OSS trigger's records, ``reprocess`` for a request naming
-        objects (a direct invoke or a timer's payload); HTTP is refused."""
+        objects (a direct invoke or a timer's payload), ``reprocess_prefix`` for one naming a
+        prefix to walk; HTTP is refused."""
         if isinstance(event, HttpRequest):
             raise BadRequestError(
                 f"{self.algorithm_name} processes OSS objects; invoke it with an OSS event or"
                 ' {"bucket": ..., "key": ...}, not over HTTP'
             )
-        return "oss_event" if isinstance(event, OssEvent) else "reprocess"
+        if isinstance(event, OssEvent):
+            return "oss_event"
+        payload = _payload(event)
+        return "reprocess_prefix" if isinstance(payload, dict) and payload.get("prefix") is not None else "reprocess"
 
     def handle(self, event: Event, ctx: InvocationContext, operation: str) -> Answer:
         force = False
@@ -238,15 +242,19 @@ class ObjectFunction(FunctionRuntime):
         return time.monotonic() > ctx.deadline - margin
 
 
-def _reprocess_request(event: Event) -> ReprocessRequest:
+def _payload(event: Event) -> Any:
+    """What a direct invoke or a timer asks for (a timer's JSON payload; None: it has none)."""
     if isinstance(event, TimerEvent):
-        payload = payload_json(event)
-        if payload is None:
-            raise BadRequestError(f"timer {event.trigger_name!r} has no payload; give it a reprocess request as JSON")
-    elif isinstance(event, DirectInvoke):
-        payload = event.payload
-    else:  # pragma: no cover - every Event kind is handled above
-        raise BadRequestError("unsupported event")
+        return payload_json(event)
+    if isinstance(event, DirectInvoke):
+        return event.payload
+    raise BadRequestError("unsupported event")  # pragma: no cover - every Event kind is handled above
+
+
+def _reprocess_request(event: Event) -> ReprocessRequest:
+    payload = _payload(event)
+    if payload is None and isinstance(event, TimerEvent):
+        raise BadRequestError(f"timer {event.trigger_name!r} has no payload; give it a reprocess request as JSON")
     if not isinstance(payload, dict):
         raise BadRequestError(
             'expected an OSS event or {"bucket": ..., "key": ...} / {"objects": [...]} / {"prefix": ...}'

@@ -24,6 +24,8 @@ from algorithms.object_base import ObjectAlgorithm
 from algorithms.table_summary import SummaryOptions, TableSummariser
 from algorithms.thumbnailer import Thumbnailer, ThumbnailOptions
 from runtime.errors import RetryInvocation
+from runtime.events import recognise
+from runtime.events.timer import TimerEvent
 from tests.fixtures.invocation import call, http_event, legacy_context, py312_context
 from tests.fixtures.oss_processing import oss_event, oss_event_record
 
@@ -228,6 +230,19 @@ def test_reprocess_by_key_list_and_force(summariser: ObjectFunction, oss_bucket:
     assert [r["status"] for r in listed.doc["records"]] == ["skipped", "processed"]
     forced = call(summariser.handler, {"bucket": oss_bucket.name, "key": "exports/a.csv", "force": True}, ctx())
     assert forced.doc["records"][0]["status"] == "processed"
+
+
+def test_the_summary_names_the_operation_asked_for(summariser: ObjectFunction) -> None:
+    """``operation`` on the summary line tells one object's reprocess from a prefix walk."""
+    asks = {
+        b'{"bucket": "b", "key": "k.csv"}': "reprocess",
+        b'{"bucket": "b", "prefix": "exports/"}': "reprocess_prefix",
+        (REPO / "tests" / "events" / "oss-put-object.json").read_bytes(): "oss_event",
+    }
+    for raw, operation in asks.items():
+        assert summariser.operation_for(recognise(raw, 1 << 20)) == operation
+    timer = TimerEvent("nightly", "2024-05-01T00:00:00Z", '{"bucket": "b", "prefix": ""}')
+    assert summariser.operation_for(timer) == "reprocess_prefix"
 
 
 def test_reprocess_a_prefix_page_by_page(summariser: ObjectFunction, oss_bucket: LocalBucket) -> None:
