@@ -99,12 +99,6 @@ class Rollout:
             raise RolloutError(f"{self.function_name} has no version {version_id} (versions: {listed})")
         self.client.delete_version(self.function_name, version_id)
 
-    def point(self, alias: str, version_id: str) -> Shares:
-        """Create or move ``alias`` to ``version_id``, without canary (``s alias publish``)."""
-        if self.client.get_alias(self.function_name, alias) is None:
-            return Shares.of(self.client.create_alias(self.function_name, alias, version_id))
-        return Shares.of(self.client.update_alias(self.function_name, alias, version_id, {}))
-
     def canary(self, alias: str, version_id: str, weight: float) -> Shares:
         """Send ``weight`` of the alias's traffic to ``version_id``."""
         self.alias(alias)  # a clear message when the alias is missing

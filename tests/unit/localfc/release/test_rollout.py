@@ -29,7 +29,7 @@ def rollout(probe_app: ProbeApp, version_store: VersionStore) -> Rollout:
 
 
 def test_canary_promote_and_rollback(rollout: Rollout) -> None:
-    assert rollout.point("prod", "1").split() == [("1", 1.0)]
+    assert rollout.publish_alias("prod", "1", {}).split() == [("1", 1.0)]
     assert rollout.canary("prod", "2", 0.1).split() == [("1", 0.9), ("2", 0.1)]
     shares, what = rollout.rollback("prod")
     assert shares.split() == [("1", 1.0)] and "dropped the canary" in what
@@ -43,7 +43,7 @@ def test_latest_means_the_newest_version_and_missing_alias_says_how_to_create_it
     assert rollout.version_id("latest") == "3"
     with pytest.raises(RolloutError, match="release alias canary-probe --alias prod"):
         rollout.canary("prod", "2", 0.1)
-    rollout.point("prod", "1")
+    rollout.publish_alias("prod", "1", {})
     with pytest.raises(RolloutError, match="no canary to promote"):
         rollout.promote("prod")
     with pytest.raises(RolloutError, match="no older version"):
@@ -92,7 +92,7 @@ def run_plan(
 
 
 def test_a_healthy_canary_is_promoted_step_by_step(rollout: Rollout) -> None:
-    rollout.point("prod", "1")
+    rollout.publish_alias("prod", "1", {})
     plan = ProgressivePlan("prod", "2", [0.1, 0.5, 1.0], interval=30, max_error_rate=0.05, min_invocations=20)
     ok, said, weights = run_plan(rollout, plan, calls_per_poll=5, failing=lambda _w: 0.0)
     assert ok
@@ -102,7 +102,7 @@ def test_a_healthy_canary_is_promoted_step_by_step(rollout: Rollout) -> None:
 
 
 def test_a_failing_canary_is_rolled_back_at_once(rollout: Rollout) -> None:
-    rollout.point("prod", "1")
+    rollout.publish_alias("prod", "1", {})
     plan = ProgressivePlan("prod", "2", [0.1, 0.5, 1.0], interval=30, max_error_rate=0.05, min_invocations=20)
     ok, said, weights = run_plan(rollout, plan, calls_per_poll=10, failing=lambda _w: 0.5)
     assert not ok
@@ -112,7 +112,7 @@ def test_a_failing_canary_is_rolled_back_at_once(rollout: Rollout) -> None:
 
 
 def test_no_evidence_no_promotion(rollout: Rollout) -> None:
-    rollout.point("prod", "1")
+    rollout.publish_alias("prod", "1", {})
     plan = ProgressivePlan("prod", "2", [0.1, 1.0], interval=1, max_error_rate=0.05, min_invocations=1000)
     ok, said, _ = run_plan(rollout, plan, calls_per_poll=1, failing=lambda _w: 0.0)
     assert not ok
@@ -121,7 +121,7 @@ def test_no_evidence_no_promotion(rollout: Rollout) -> None:
 
 
 def test_each_step_reports_its_progress_while_it_is_watched(rollout: Rollout) -> None:
-    rollout.point("prod", "1")
+    rollout.publish_alias("prod", "1", {})
     plan = ProgressivePlan("prod", "2", [0.1, 1.0], interval=30, max_error_rate=0.05, min_invocations=20)
     _, said, _ = run_plan(rollout, plan, calls_per_poll=5, failing=lambda _w: 0.0)
     progress = [line for line in said if " s of 30 s: " in line]
