@@ -96,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     if args.stats:
         return _stats(files, selection, args.json, root)
     pick, flush = picker(selection, args.type)
-    entries = [shown for entry in files.read_new() for shown in pick(entry)]
+    read = files.read_new()
+    entries = [shown for entry in read for shown in pick(entry)]
     entries += flush()
     if args.tail and args.limit is None and selection.window.start is None:
         entries = entries[-TAIL_BACKLOG:]
@@ -107,16 +108,16 @@ def run(args: argparse.Namespace) -> int:
     if not entries and not args.tail and not files.paths():
         print(f"no logs under {root}; `local_invoke.py serve` writes them there", file=sys.stderr)
     elif not entries and not args.tail and args.qualifier:
-        _hint_qualifier(root, functions, args.qualifier)
+        _hint_qualifier(read, args.qualifier)
     if args.tail:
         follow(files, pick, show)
     return 0
 
 
-def _hint_qualifier(root: Path, functions: Iterable[str], qualifier: str) -> None:
+def _hint_qualifier(read: Iterable[Entry], qualifier: str) -> None:
     """Nothing matched: when no call ever went through ``qualifier`` it is likely a typo (a
     qualifier not used yet is not an error, so the exit status stays 0)."""
-    seen = {name for e in LogFiles(root, functions).read_new() for name in (e.qualifier, e.version) if name}
+    seen = {name for e in read for name in (e.qualifier, e.version) if name}
     if qualifier not in seen:
         known = ", ".join(sorted(seen)) or "none"
         print(
