@@ -264,6 +264,10 @@ def run(args: argparse.Namespace) -> int:
     except DemoError as exc:
         print(f"\ndemo failed: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # an SDK's or oss2's error in any step: one line, not a traceback
+        message = getattr(exc, "message", None) or str(exc)
+        print(f"\ndemo failed: {type(exc).__name__}: {message}"[:2000], file=sys.stderr)
+        return 1
     finally:
         if serve is not None:
             _stop_serve(serve)
