@@ -14,13 +14,12 @@ import base64
 import binascii
 import io
 import json
-import os
 import re
-import tempfile
 import zipfile
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
+from localfc.atomic_files import write_atomic
 from localfc.fc.api.errors import ApiError, invalid_argument
 from localfc.fc.versions.state import exclusive, now_text
 from localfc.project.package.layer_specs import LAYER_NAME, parse_layer_arn
@@ -78,7 +77,7 @@ class LayerStore:
                 "createTime": now_text(),
                 "layerVersionArn": self.arn(name, version),
             }
-            _write_atomic(self._dir(name) / f"{version}.zip", data)
+            write_atomic(self._dir(name) / f"{version}.zip", data)
             state["nextVersion"] = version + 1
             state.setdefault("versions", {})[str(version)] = record
             self._write(name, state)
@@ -156,7 +155,7 @@ class LayerStore:
         return doc if isinstance(doc, dict) else {}
 
     def _write(self, name: str, state: dict[str, Any]) -> None:
-        _write_atomic(self._dir(name) / "state.json", json.dumps(state, indent=1).encode("utf-8"))
+        write_atomic(self._dir(name) / "state.json", json.dumps(state, indent=1).encode("utf-8"))
 
 
 def _check_name(name: str) -> None:
@@ -188,16 +187,3 @@ def _crc64(data: bytes) -> str:
     # localfc's own CRC-64 (OSS's): importing runtime here would load the repository's
     # algorithms into the local tools' process, ahead of the code dir an invoke runs.
     return str(crc64(data))
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise

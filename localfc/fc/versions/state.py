@@ -8,15 +8,15 @@ file and two processes never interleave a read-modify-write.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import threading
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import pydantic
 from pydantic import BaseModel, Field
+
+from localfc.atomic_files import write_atomic
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -98,18 +98,7 @@ def read_state(path: Path, function_name: str) -> FunctionState:
 
 def write_state(path: Path, state: BaseModel) -> None:
     """Replace ``path`` atomically with ``state`` (any model: the deployments store uses it too)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".json", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(state.model_dump_json(indent=2))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, state.model_dump_json(indent=2).encode("utf-8"))
 
 
 _thread_locks: dict[str, threading.Lock] = {}

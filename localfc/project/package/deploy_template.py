@@ -16,17 +16,16 @@ The file is generated (comments are not carried over) and ignored by git and by 
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from localfc.atomic_files import write_atomic
 from localfc.project.syaml import read_document
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from pathlib import Path
 
 DEPLOY_TEMPLATE = "s.dist.yaml"
 _HEADER = (
@@ -60,14 +59,7 @@ def write_deploy_template(template: Path, packaged: Mapping[str, tuple[Path, str
     text = _HEADER.format(source=template.name, name=DEPLOY_TEMPLATE) + yaml.safe_dump(
         document, sort_keys=False, allow_unicode=True, width=120
     )
-    fd, temporary = tempfile.mkstemp(prefix=".s.dist-", suffix=".yaml", dir=template.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomic(target, text.encode("utf-8"))
     return target
 
 
