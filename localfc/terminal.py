@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
 _BOLD, _RED, _YELLOW, _RESET = "\033[1m", "\033[31m", "\033[33m", "\033[0m"
 
@@ -74,3 +74,11 @@ def heartbeat(label: str, stream: TextIO, every: float = 10.0) -> Iterator[None]
     finally:
         done.set()
         thread.join(timeout=1)
+
+
+def aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Iterator[str]:
+    """``header`` and ``rows`` as lines of a plain-text table, each column as wide as its
+    widest cell (``logs --stats``, ``release version list``, ``alias list``)."""
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        yield "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from localfc.release.rollout import RolloutError, Shares
+from localfc.terminal import aligned
 
 if TYPE_CHECKING:
     import argparse
@@ -87,9 +88,8 @@ def _confirmed(args: argparse.Namespace, question: str) -> bool:
 
 
 def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    for row in (header, *rows):
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    for line in aligned(header, rows):
+        print(line)
 
 
 MANAGE_ACTIONS = {

@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from localfc.terminal import aligned
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
@@ -105,9 +107,7 @@ def stats_table(rows: list[VersionStats]) -> Iterator[str]:
         )
         for r in rows
     ]
-    widths = [max(len(cells[i]) for cells in (header, *body)) for i in range(len(header))]
-    for cells in (header, *body):
-        yield "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+    yield from aligned(header, body)
 
 
 def _ms(value: float | None) -> str:
