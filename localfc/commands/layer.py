@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from localfc.commands.release_args import add_api_location
 from localfc.project.package import DependencyError, TargetError, target_for
 from localfc.project.package.builder import CACHE_DIR
 from localfc.project.package.distributions import RequirementsError
@@ -54,14 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--description", default="", help="publish: the version's description")
     parser.add_argument("--refresh", action="store_true", help="build: download and install again")
     where = parser.add_argument_group("where the FC API is (publish, list, versions, delete)")
-    where.add_argument("--endpoint", default=None, help="HOST:PORT or URL (default: FC_ENDPOINT, else serve)")
-    where.add_argument(
-        "--fc", action="store_true", help="talk to Function Compute: <AccountID>.<region>.fc.aliyuncs.com"
-    )
-    where.add_argument("--region", default=None, help="region for --fc (default: s.yaml's first function's)")
-    where.add_argument("--account-id", default=None, help="account for --fc (default: ALIBABA_CLOUD_ACCOUNT_ID)")
-    where.add_argument("--access", default=None, help="alias in ~/.s/access.yaml for keys (default: s.yaml's access)")
-    where.add_argument("--state-dir", default=None, help="local FC state directory (default: <project>/.localfc)")
+    add_api_location(where, region_default="s.yaml's first function's")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -78,20 +78,26 @@ def _vw_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _where() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    where = common.add_argument_group("where the FC API is")
-    where.add_argument("-t", "--template", default=None, help="s.yaml to read (default: ./s.yaml)")
+def add_api_location(where: argparse._ArgumentGroup, *, region_default: str) -> None:
+    """The flags that say which FC API a command talks to (``release``, ``layer``): the
+    running ``serve`` by default, or FC itself; read by ``localfc.release.connection``."""
     where.add_argument(
         "--endpoint", default=None, help="FC API endpoint, HOST:PORT or URL (default: FC_ENDPOINT, else serve)"
     )
     where.add_argument(
         "--fc", action="store_true", help="talk to Function Compute: <AccountID>.<region>.fc.aliyuncs.com"
     )
-    where.add_argument("--region", default=None, help="region for --fc (default: the function's region in s.yaml)")
+    where.add_argument("--region", default=None, help=f"region for --fc (default: {region_default})")
     where.add_argument("--account-id", default=None, help="account for --fc (default: ALIBABA_CLOUD_ACCOUNT_ID)")
     where.add_argument("--access", default=None, help="alias in ~/.s/access.yaml for keys (default: s.yaml's access)")
     where.add_argument("--state-dir", default=None, help="local FC state directory (default: <project>/.localfc)")
+
+
+def _where() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    where = common.add_argument_group("where the FC API is")
+    where.add_argument("-t", "--template", default=None, help="s.yaml to read (default: ./s.yaml)")
+    add_api_location(where, region_default="the function's region in s.yaml")
     return common
 
 
