@@ -67,7 +67,6 @@ if TYPE_CHECKING:
 
 HELP = "invoke one function of s.yaml once, like `s invoke`"
 OSS_ENDPOINT_ENV = "APP_OSS_ENDPOINT"  # runtime/constants.py's name (the runtime is not imported here)
-EXIT_UNREACHABLE = 3
 
 
 class UsageError(ValueError):
